@@ -1,0 +1,3 @@
+from .access import AccessEvent, AccessSubject
+
+__all__ = ["AccessEvent", "AccessSubject"]

@@ -1,0 +1,3 @@
+from .org import DataScope, Department, Role, StaffProfile
+
+__all__ = ["DataScope", "Department", "Role", "StaffProfile"]

@@ -1,0 +1,167 @@
+"""Roles: the one table that says what each role may do, and helpers to ask about a user.
+
+Groups and Role rows are created by a data migration (clients 0002). Model permissions are
+declared here and synced after every `migrate`, so that a model added by a later issue gets its
+permissions the moment its migration runs. Permission codenames that do not exist yet are skipped.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import DataScope, Role
+
+C = Role.Code
+
+ROLE_DEFINITIONS = {
+    C.OFFICER: ("招商专员", DataScope.SELF),
+    C.DEPARTMENT_HEAD: ("部门负责人", DataScope.DEPARTMENT_TREE),
+    C.PRIVACY_OFFICER: ("个人信息保护负责人", DataScope.ALL),
+    C.COMPLAINT_HANDLER: ("投诉处理专员", DataScope.DEPARTMENT),
+    C.AUDITOR: ("审计员", DataScope.ALL),
+    C.ADMIN: ("系统管理员", DataScope.ALL),
+}
+
+_CASE_VIEW = ["clients.view_enterprise", "clients.view_contact", "clients.view_project", "clients.view_followup"]
+_CASE_EDIT = [
+    "clients.add_enterprise",
+    "clients.change_enterprise",
+    "clients.add_contact",
+    "clients.change_contact",
+    "clients.add_project",
+    "clients.change_project",
+    "clients.add_followup",
+    "clients.change_followup",
+]
+
+# App-level permissions (custom Meta.permissions) are listed with the models that declare them.
+ROLE_PERMISSIONS = {
+    C.OFFICER: _CASE_VIEW
+    + _CASE_EDIT
+    + [
+        "clients.reveal_contact",
+        "clients.export_enterprise",
+        "clients.import_enterprise",
+        "privacy.add_consentevent",
+        "privacy.view_consentevent",
+        "complaints.view_complaint",
+    ],
+    C.DEPARTMENT_HEAD: _CASE_VIEW
+    + _CASE_EDIT
+    + [
+        "clients.reveal_contact",
+        "clients.reveal_sensitive_contact",
+        "clients.export_enterprise",
+        "clients.export_clear_values",
+        "clients.import_enterprise",
+        "clients.assign_project",
+        "privacy.add_consentevent",
+        "privacy.view_consentevent",
+        "complaints.view_complaint",
+        "complaints.approve_extension",
+    ],
+    C.PRIVACY_OFFICER: _CASE_VIEW
+    + [
+        "clients.reveal_contact",
+        "clients.reveal_sensitive_contact",
+        "clients.export_enterprise",
+        "privacy.view_consentevent",
+        "privacy.add_consentevent",
+        "privacy.view_purpose",
+        "privacy.change_purpose",
+        "privacy.add_purpose",
+        "privacy.view_privacypolicy",
+        "privacy.add_privacypolicy",
+        "privacy.change_privacypolicy",
+        "privacy.view_retentionrule",
+        "privacy.change_retentionrule",
+        "privacy.view_purgerun",
+        "privacy.run_purge",
+        "privacy.view_legalhold",
+        "privacy.add_legalhold",
+        "privacy.change_legalhold",
+        "privacy.view_subjectrequest",
+        "privacy.change_subjectrequest",
+        "audit.view_trail",
+        "complaints.view_complaint",
+        "complaints.reveal_complainant",
+    ],
+    C.COMPLAINT_HANDLER: [
+        "clients.view_enterprise",
+        "clients.view_project",
+        "complaints.view_complaint",
+        "complaints.add_complaint",
+        "complaints.change_complaint",
+        "complaints.handle_complaint",
+        "complaints.reveal_complainant",
+        "complaints.manage_complaints",
+    ],
+    C.AUDITOR: _CASE_VIEW
+    + [
+        "audit.view_trail",
+        "audit.view_auditengagement",
+        "audit.add_auditengagement",
+        "audit.change_auditengagement",
+        "audit.add_finding",
+        "audit.change_finding",
+        "audit.view_finding",
+        "audit.view_rectification",
+        "audit.add_rectification",
+        "audit.change_rectification",
+        "privacy.view_purgerun",
+        "privacy.view_consentevent",
+        "complaints.view_complaint",
+    ],
+    C.ADMIN: ["*"],
+}
+
+
+def _resolve(codes):
+    """Permission objects for "app.codename" strings ("*" means all); unknown ones are skipped."""
+    if codes == ["*"]:
+        return list(Permission.objects.all())
+    wanted = {tuple(code.split(".", 1)) for code in codes}
+    perms = Permission.objects.filter(codename__in={c for _a, c in wanted}).select_related("content_type")
+    return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
+
+
+def ensure_roles():
+    """Create the six groups and Role rows if missing (idempotent). Used by the data migration."""
+    for code, (group_name, scope) in ROLE_DEFINITIONS.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        Role.objects.update_or_create(code=code, defaults={"group": group, "data_scope": scope})
+
+
+def sync_role_permissions():
+    """Give each role's group exactly the permissions declared above (adds and removes)."""
+    for role in Role.objects.select_related("group"):
+        role.group.permissions.set(_resolve(ROLE_PERMISSIONS.get(role.code, [])))
+
+
+def sync_role_permissions_handler(sender, **kwargs):
+    if Role.objects.exists():
+        sync_role_permissions()
+
+
+# --- Questions about a user --------------------------------------------------------------------
+
+
+def user_role_codes(user):
+    """The set of role codes a user holds, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_zs_role_codes", None)
+    if cached is None:
+        cached = frozenset(Role.objects.filter(group__user=user).values_list("code", flat=True))
+        if user.is_superuser:
+            cached = cached | {C.ADMIN}
+        user._zs_role_codes = cached
+    return cached
+
+
+def has_role(user, *codes):
+    return bool(user_role_codes(user) & set(codes))
+
+
+def user_scope(user):
+    """The widest data scope among the user's roles (None: sees no case records)."""
+    codes = user_role_codes(user)
+    return DataScope.widest([ROLE_DEFINITIONS[c][1] for c in codes if c in ROLE_DEFINITIONS])

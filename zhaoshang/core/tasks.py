@@ -1,0 +1,15 @@
+"""Helpers for enqueueing Celery tasks the house way: ids only, after the transaction commits."""
+
+from django.db import transaction
+
+
+def enqueue(task, *args, **kwargs):
+    """Send `task` once the surrounding transaction commits (at once when there is none).
+
+    Arguments must be ids and plain flags: never a model instance and never a personal value,
+    because task arguments are written to the broker and to worker logs.
+    """
+    for value in list(args) + list(kwargs.values()):
+        if not isinstance(value, (int, str, bool, type(None), list, tuple)):
+            raise TypeError("Celery task arguments must be ids or plain flags, not %r" % type(value))
+    transaction.on_commit(lambda: task.delay(*args, **kwargs))

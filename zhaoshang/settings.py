@@ -1,0 +1,323 @@
+"""zhaoshang settings: one module, every knob read from the environment.
+
+Each variable is documented in `.env.example`. Values are typed by django-environ and a bad value
+fails loudly at start-up. Nothing here exists only in production: the same module serves
+development (SQLite, inline Celery) and production (PostgreSQL, Redis).
+"""
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+ENV_FILE = env.str("ZHAOSHANG_ENV_FILE", default=str(BASE_DIR / ".env"))
+if Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# --- Secrets ---------------------------------------------------------------------------------
+# None of these has a default outside DEBUG. `python manage.py createkeys` prints fresh values.
+_CREATING_KEYS = sys.argv[1:2] == ["createkeys"]
+_KEY_HELP = (
+    "缺少密钥 {name}。请运行 `python manage.py createkeys`，把输出的 NAME=value 行写入 .env "
+    "或部署环境变量后再启动。 (Missing secret {name}: run `python manage.py createkeys` and put "
+    "its NAME=value lines into .env or the environment.)"
+)
+
+
+def _secret(name):
+    value = env.str(name, default="")
+    if not value and not DEBUG and not _CREATING_KEYS:
+        raise ImproperlyConfigured(_KEY_HELP.format(name=name))
+    return value
+
+
+SECRET_KEY = _secret("SECRET_KEY") or "django-insecure-development-only-not-a-secret"
+# Master keys for field encryption, newest first: "id1:base64key,id2:base64key".
+FIELD_ENCRYPTION_KEYS = _secret("FIELD_ENCRYPTION_KEYS")
+# Key for the blind indexes (keyed HMAC of normalised mobile/email), base64.
+BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
+# Cipher suite for new data: "aes" (AES-256-GCM + HMAC-SHA256) or "sm4" (SM4-GCM + HMAC-SM3, 国密).
+CIPHER_SUITE = env.str("CIPHER_SUITE", default="aes")
+if CIPHER_SUITE not in {"aes", "sm4"}:
+    raise ImproperlyConfigured("CIPHER_SUITE must be 'aes' or 'sm4'.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications ----------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
+    "guardian",
+    "auditlog",
+    "django_htmx",
+    "csp",
+    "import_export",
+    "zhaoshang.core",
+    "clients",
+    "privacy",
+    "audit",
+    "complaints",
+]
+if env.bool("ZHAOSHANG_TESTING", default=False):
+    INSTALLED_APPS += ["tests.crypto_testapp"]  # models used only by the encryption tests
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhaoshang.core.middleware.CorrelationIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhaoshang.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "zhaoshang.core.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "zhaoshang.urls"
+WSGI_APPLICATION = "zhaoshang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhaoshang.core.context_processors.portal",
+            ],
+            "builtins": ["privacy.templatetags.masking"],
+        },
+    }
+]
+
+# --- Database --------------------------------------------------------------------------------
+# PostgreSQL in production (psycopg 3). Unset: a SQLite file, so a first look needs nothing.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache and Celery -----------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no Redis: tasks run inline, in the caller's process
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    "release-idle-projects": {
+        "task": "clients.tasks.release_idle_projects",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    "seal-audit-trail": {
+        "task": "audit.tasks.seal_audit_trail",
+        "schedule": crontab(minute="*/10"),
+    },
+    "audit-anomaly-report": {
+        "task": "audit.tasks.detect_anomalies",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    "audit-rectification-reminders": {
+        "task": "audit.tasks.remind_overdue_rectifications",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "purge-expired": {
+        "task": "privacy.tasks.purge_expired",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "complaint-deadlines": {
+        "task": "complaints.tasks.check_deadlines",
+        "schedule": crontab(minute="*/30"),
+    },
+}
+
+# --- Authentication and sessions -------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "two_factor:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the clock restarts on every request: an *idle* timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# django-axes: lock account + IP after 5 failures for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "auth-username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Two-factor: TOTP for everyone; required for privileged roles when this is on.
+REQUIRE_2FA_FOR_PRIVILEGED = env.bool("REQUIRE_2FA_FOR_PRIVILEGED", default=not DEBUG)
+TWO_FACTOR_PATCH_ADMIN = True
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="招商管理平台")
+
+# django-guardian: no anonymous user row; our own direct FK permission tables per model.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+
+# django-auditlog: explicit registration (audit.registry); personal fields masked with a constant.
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_DISABLE_REMOTE_ADDR = not env.bool("AUDIT_RECORD_CLIENT_IP", default=False)
+AUDITLOG_MASK_CALLABLE = "privacy.crypto.masking.audit_constant_mask"
+AUDIT_RECORD_CLIENT_IP = not AUDITLOG_DISABLE_REMOTE_ADDR
+AUDITLOG_CID_GETTER = "zhaoshang.core.middleware.get_correlation_id"
+
+# --- Internationalisation --------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"  # never served publicly: files are handed out by permission-checked views
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env.bool("STATIC_MANIFEST", default=not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# --- Security headers ------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- E-mail ----------------------------------------------------------------------------------
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="zhaoshang@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Logging: never personal data; request ids for correlation ------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"correlation": {"()": "zhaoshang.core.middleware.CorrelationIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The request logger would print URLs, and self-service URLs carry tokens.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# --- Domain settings -------------------------------------------------------------------------
+PUBLIC_POOL_IDLE_DAYS = env.int("PUBLIC_POOL_IDLE_DAYS", default=30)
+REVEAL_DAILY_LIMIT = env.int("REVEAL_DAILY_LIMIT", default=50)
+REVEAL_REQUIRES_TRAINING = env.bool("REVEAL_REQUIRES_TRAINING", default=False)
+SELFSERVICE_TOKEN_MAX_AGE_DAYS = env.int("SELFSERVICE_TOKEN_MAX_AGE_DAYS", default=30)
+SELFSERVICE_RATE_LIMIT_PER_MINUTE = env.int("SELFSERVICE_RATE_LIMIT_PER_MINUTE", default=30)
+PUBLIC_FORM_RATE_LIMIT_PER_HOUR = env.int("PUBLIC_FORM_RATE_LIMIT_PER_HOUR", default=10)
+ANOMALY_DAILY_REVEAL_THRESHOLD = env.int("ANOMALY_DAILY_REVEAL_THRESHOLD", default=30)
+ANOMALY_EXPORT_ROWS_THRESHOLD = env.int("ANOMALY_EXPORT_ROWS_THRESHOLD", default=1000)
+ZONE_NAME = env.str("ZONE_NAME", default="示范经济技术开发区管理委员会")
+PRIVACY_OFFICER_CONTACT = env.str("PRIVACY_OFFICER_CONTACT", default="privacy@zone.example.cn")

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from two_factor.urls import urlpatterns as tf_urls
+
+from zhaoshang.core import views as core_views
+
+admin.site.site_header = "招商管理平台 · 管理后台"
+admin.site.site_title = "招商管理平台"
+admin.site.index_title = "系统配置"
+
+urlpatterns = [
+    path("", include("zhaoshang.core.urls")),
+    path("", include(tf_urls)),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("clients/", include("clients.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("audit/", include("audit.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("c/", include("privacy.selfservice_urls")),
+]
+
+handler403 = core_views.error_403
+handler404 = core_views.error_404
+handler500 = core_views.error_500
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
