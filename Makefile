@@ -30,7 +30,7 @@ migrate: .env
 	$(MANAGE) migrate --noinput
 
 compilemessages: install
-	$(MANAGE) compilemessages --ignore=.venv -v 0
+	DJANGO_SETTINGS_MODULE= $(BIN)/django-admin compilemessages -v 0
 
 seed: migrate
 	$(MANAGE) seed_demo

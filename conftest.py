@@ -9,6 +9,8 @@ import base64
 import os
 import secrets
 
+import django
+
 
 def _b64(n):
     return base64.b64encode(secrets.token_bytes(n)).decode()
@@ -29,3 +31,7 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("ZHAOSHANG_ENV_FILE", os.devnull)  # never read a developer's .env in tests
 os.environ.setdefault("ZHAOSHANG_TESTING", "True")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API under pytest-django
+os.environ["DJANGO_SETTINGS_MODULE"] = "zhaoshang.settings"
+
+# pytest-django finishes the set-up in its pytest_configure hook once Django is set up here.
+django.setup()

@@ -1,0 +1,82 @@
+"""Shared fixtures: the named personas every test module uses.
+
+Personas come from the same demo organisation `seed_demo` builds (clients.demo), so tests and the
+demo speak of the same people: officer1 (招商一局), officer2 (招商二局, another department),
+officer3 (驻上海招商局, below 招商一局), head1 (head of 招商一局, officer1's and officer3's
+supervisor), head2, dpo (privacy officer), handler (complaint handler), auditor, admin — plus
+`outsider`, a signed-in user with no role at all.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def org(db):
+    from clients.demo import seed_organisation
+
+    seed_organisation(password=PASSWORD)
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.all()}
+    users["outsider"] = User.objects.create_user("outsider", password=PASSWORD)
+    return users
+
+
+@pytest.fixture
+def officer1(org):
+    return org["officer1"]
+
+
+@pytest.fixture
+def officer2(org):
+    return org["officer2"]
+
+
+@pytest.fixture
+def officer3(org):
+    return org["officer3"]
+
+
+@pytest.fixture
+def head1(org):
+    return org["head1"]
+
+
+@pytest.fixture
+def dpo(org):
+    return org["dpo"]
+
+
+@pytest.fixture
+def handler(org):
+    return org["handler"]
+
+
+@pytest.fixture
+def auditor(org):
+    return org["auditor"]
+
+
+@pytest.fixture
+def admin_user(org):
+    return org["admin"]
+
+
+@pytest.fixture
+def outsider(org):
+    return org["outsider"]
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` returns the test client signed in as that user (None: anonymous)."""
+
+    def _client_for(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _client_for

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CryptoTestappConfig(AppConfig):
+    name = "tests.crypto_testapp"
+    label = "crypto_testapp"

@@ -1,0 +1,1 @@
+"""Models used only by the encryption tests (installed when ZHAOSHANG_TESTING is set)."""
