@@ -40,3 +40,24 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
     if subject_ids:
         AccessSubject.objects.bulk_create([AccessSubject(event=event, contact_id=pk) for pk in subject_ids])
     return event
+
+
+def record_denied(request, *, model=None, object_id=""):
+    """Record an out-of-scope request that answered 404 (a "denied" access event), once per request.
+
+    Case views may call it from their `get_<thing>_for_user` gate; `audit.middleware.
+    DeniedAccessMiddleware` calls it for any other 404 a signed-in user meets under
+    settings.AUDIT_DENIED_PATH_PREFIXES. The path is kept only when it carries no query string.
+    """
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or getattr(request, "_audit_denied_recorded", False):
+        return None
+    from .models import AccessEvent
+
+    request._audit_denied_recorded = True
+    detail = {"path": request.path[:200]}
+    if model is not None:
+        detail["model"] = model._meta.label
+    if object_id:
+        detail["object_id"] = str(object_id)[:64]
+    return record_access(user, AccessEvent.Action.DENIED, detail=detail, request=request)

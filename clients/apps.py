@@ -8,8 +8,13 @@ class ClientsConfig(AppConfig):
     verbose_name = _("招商客户")
 
     def ready(self):
-        from . import roles
+        from zhaoshang.core.dashboard import register_panel
 
-        # Role permissions are declared in one table (clients.roles) and synced after every
-        # migrate, so models added by later migrations get their permissions too.
-        post_migrate.connect(roles.sync_role_permissions_handler, sender=self)
+        from . import dashboard, roles
+
+        # Role permissions are declared in one table (clients.roles) and synced after every app's
+        # migrate step (no sender): auth creates each app's permissions in that app's own
+        # post_migrate, so syncing after all of them gives every role its full set.
+        post_migrate.connect(roles.sync_role_permissions_handler, dispatch_uid="zhaoshang-role-permissions")
+        for panel in dashboard.PANELS:
+            register_panel(panel)

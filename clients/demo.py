@@ -82,3 +82,133 @@ def seed_organisation(password):
             dept.head = users[username]
             dept.save(update_fields=["head"])
     return created
+
+
+# --- Cases ------------------------------------------------------------------------------------
+
+DEMO_CASE_COUNT = 50
+DEMO_SEED = 20260101
+
+
+def seed_cases(password):
+    """~50 invented enterprises with contacts, projects across every stage and follow-ups.
+
+    Deterministic (seeded Faker zh_CN and random) and idempotent: enterprises are keyed by a
+    generated credit code, and an enterprise that already exists is left alone with its cases.
+    """
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from faker import Faker
+
+    from . import services
+    from .models import PIPELINE, Enterprise, FollowUpMethod, Industry, Project, Source, Stage, StageChange
+    from .validators import make_credit_code
+
+    User = get_user_model()
+    officers = {u.username: u for u in User.objects.filter(username__in=["officer1", "officer2", "officer3"])}
+    if len(officers) < 3:
+        return 0
+    fake = Faker("zh_CN")
+    fake.seed_instance(DEMO_SEED)
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - invented demo data, not security
+    now = timezone.now()
+    today = timezone.localdate()
+    stages = [*PIPELINE, Stage.TERMINATED]
+    industries = [Industry.C, Industry.I, Industry.M, Industry.F, Industry.L, Industry.G]
+    owners = ["officer1", "officer2", "officer3"]
+    created = 0
+    for i in range(DEMO_CASE_COUNT):
+        # Draw every random value whether or not the row exists, so reruns stay in step.
+        code = make_credit_code(f"91330100MA{DEMO_SEED % 1000:03d}{i:04d}")
+        name = fake.company()
+        region = fake.city()
+        capital = Decimal(rng.randrange(100, 50000))
+        industry = rng.choice(industries)
+        source = rng.choice(Source.values)
+        owner = officers[owners[i % 3]]
+        contacts = [(fake.name(), fake.phone_number(), fake.email(), fake.job()[:50]) for _c in range(1 + i % 2)]
+        stage = stages[i % len(stages)]
+        investment = Decimal(rng.randrange(500, 80000))
+        age_days = rng.randrange(5, 300)
+        followups = [
+            (rng.randrange(1, 60), rng.choice(FollowUpMethod.values), fake.sentence()) for _f in range(1 + i % 4)
+        ]
+        in_pool = i % 17 == 16
+        if Enterprise.objects.filter(credit_code=code).exists():
+            continue
+        enterprise = services.enterprise_create(
+            user=owner,
+            name=name[:200],
+            credit_code=code,
+            industry=industry,
+            region=region,
+            registered_capital=capital,
+            source=source,
+        )
+        created += 1
+        for cname, mobile, email, job in contacts:
+            services.contact_create(
+                user=owner,
+                enterprise=enterprise,
+                name=cname,
+                mobile=mobile,
+                email=email,
+                position=job,
+                source=Source.CLIENT,
+                purpose="investment_liaison",
+            )
+            created += 1
+        project = services.project_create(
+            user=owner,
+            enterprise=enterprise,
+            title=f"{name[:20]}{rng.choice(['智能制造基地', '研发中心', '区域总部', '数字产业园', '新材料产线'])}项目",
+            industry=industry,
+            planned_investment=investment,
+        )
+        created += 1
+        started = now - timedelta(days=age_days)
+        path = PIPELINE[: PIPELINE.index(stage) + 1] if stage in PIPELINE else PIPELINE[:3]
+        steps = len(path)
+        StageChange.objects.filter(project=project).update(at=started)
+        for n, step in enumerate(path[1:], 1):
+            StageChange.objects.create(
+                project=project,
+                from_stage=path[n - 1],
+                to_stage=step,
+                at=started + timedelta(days=age_days * n // steps),
+                by=owner,
+            )
+        if stage == Stage.TERMINATED:
+            StageChange.objects.create(
+                project=project,
+                from_stage=path[-1],
+                to_stage=stage,
+                at=now - timedelta(days=2),
+                by=owner,
+                note="企业战略调整",
+            )
+        last_change = project.stage_changes.order_by("-at").first().at
+        signed_at = timezone.localdate(last_change) if stage in (Stage.SIGNED, Stage.LANDED) else None
+        for days_ago, method, summary in followups:
+            services.followup_create(
+                user=owner,
+                project=project,
+                date=today - timedelta(days=days_ago),
+                method=method,
+                summary=summary,
+                next_contact_date=today + timedelta(days=rng.randrange(-10, 20)),
+            )
+            created += 1
+        Project.objects.filter(pk=project.pk).update(
+            stage=stage,
+            stage_changed_at=last_change,
+            signed_at=signed_at,
+            termination_reason="企业战略调整" if stage == Stage.TERMINATED else "",
+            last_activity_at=now - timedelta(days=min(d for d, _m, _s in followups)),
+        )
+        if in_pool:
+            services.project_release(user=owner, project=project, note="演示：释放到公海")
+    return created

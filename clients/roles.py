@@ -34,19 +34,21 @@ _CASE_EDIT = [
 
 # App-level permissions (custom Meta.permissions) are listed with the models that declare them.
 ROLE_PERMISSIONS = {
-    C.OFFICER: _CASE_VIEW
-    + _CASE_EDIT
-    + [
+    C.OFFICER: [
+        *_CASE_VIEW,
+        *_CASE_EDIT,
         "clients.reveal_contact",
         "clients.export_enterprise",
         "clients.import_enterprise",
         "privacy.add_consentevent",
         "privacy.view_consentevent",
+        "privacy.add_selfservicelink",  # [E] issue/send self-service links
+        "privacy.export_outreach",  # [E] 政策推送 list (consenting contacts only)
         "complaints.view_complaint",
     ],
-    C.DEPARTMENT_HEAD: _CASE_VIEW
-    + _CASE_EDIT
-    + [
+    C.DEPARTMENT_HEAD: [
+        *_CASE_VIEW,
+        *_CASE_EDIT,
         "clients.reveal_contact",
         "clients.reveal_sensitive_contact",
         "clients.export_enterprise",
@@ -55,16 +57,21 @@ ROLE_PERMISSIONS = {
         "clients.assign_project",
         "privacy.add_consentevent",
         "privacy.view_consentevent",
+        "privacy.add_selfservicelink",
+        "privacy.export_outreach",
+        "privacy.export_consentstate",
         "complaints.view_complaint",
         "complaints.approve_extension",
     ],
-    C.PRIVACY_OFFICER: _CASE_VIEW
-    + [
+    C.PRIVACY_OFFICER: [
+        *_CASE_VIEW,
         "clients.reveal_contact",
         "clients.reveal_sensitive_contact",
         "clients.export_enterprise",
         "privacy.view_consentevent",
         "privacy.add_consentevent",
+        "privacy.add_selfservicelink",
+        "privacy.export_consentstate",
         "privacy.view_purpose",
         "privacy.change_purpose",
         "privacy.add_purpose",
@@ -94,8 +101,8 @@ ROLE_PERMISSIONS = {
         "complaints.reveal_complainant",
         "complaints.manage_complaints",
     ],
-    C.AUDITOR: _CASE_VIEW
-    + [
+    C.AUDITOR: [
+        *_CASE_VIEW,
         "audit.view_trail",
         "audit.view_auditengagement",
         "audit.add_auditengagement",
@@ -144,17 +151,22 @@ def sync_role_permissions_handler(sender, **kwargs):
 # --- Questions about a user --------------------------------------------------------------------
 
 
-def user_role_codes(user):
-    """The set of role codes a user holds, cached on the user object for the request."""
+def _user_roles(user):
+    """{role code: data scope} for the user, read once per request and cached on the user object."""
     if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_zs_role_codes", None)
+        return {}
+    cached = getattr(user, "_zs_roles", None)
     if cached is None:
-        cached = frozenset(Role.objects.filter(group__user=user).values_list("code", flat=True))
+        cached = dict(Role.objects.filter(group__user=user).values_list("code", "data_scope"))
         if user.is_superuser:
-            cached = cached | {C.ADMIN}
-        user._zs_role_codes = cached
+            cached.setdefault(C.ADMIN, DataScope.ALL)
+        user._zs_roles = cached
     return cached
+
+
+def user_role_codes(user):
+    """The set of role codes a user holds."""
+    return frozenset(_user_roles(user))
 
 
 def has_role(user, *codes):
@@ -162,6 +174,9 @@ def has_role(user, *codes):
 
 
 def user_scope(user):
-    """The widest data scope among the user's roles (None: sees no case records)."""
-    codes = user_role_codes(user)
-    return DataScope.widest([ROLE_DEFINITIONS[c][1] for c in codes if c in ROLE_DEFINITIONS])
+    """The widest data scope among the user's roles (None: sees no case records).
+
+    Read from Role.data_scope, so an administrator who changes a role's scope in the admin
+    console changes what its holders see.
+    """
+    return DataScope.widest(_user_roles(user).values())

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 if env.bool("ZHAOSHANG_TESTING", default=False):
     INSTALLED_APPS += ["tests.crypto_testapp"]  # models used only by the encryption tests
+    # Tests sign in hundreds of times; PBKDF2 at full strength would dominate the run.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.DeniedAccessMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -117,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhaoshang.core.context_processors.portal",
             ],
-            "builtins": ["privacy.templatetags.masking"],
+            "builtins": ["privacy.templatetags.masking", "zhaoshang.core.templatetags.people"],
         },
     }
 ]
@@ -202,7 +205,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "auth-username"
+AXES_USERNAME_CALLABLE = "zhaoshang.core.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -263,6 +266,7 @@ SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# W021: HSTS preload is a public-internet commitment; the zone's portal may live on an intranet name.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
 
 CONTENT_SECURITY_POLICY = {
@@ -281,10 +285,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- E-mail ----------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
-)
+_MAIL = "django.core.mail.backends."
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_MAIL + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -298,13 +300,24 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "zhaoshang.core.middleware.CorrelationIdFilter"}},
+    "filters": {
+        "correlation": {"()": "zhaoshang.core.middleware.CorrelationIdFilter"},
+        # [E] self-service paths carry a token: never let one reach a log line.
+        "redact_tokens": {"()": "privacy.logging.RedactSelfServiceTokens"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["correlation", "redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # The request logger would print URLs, and self-service URLs carry tokens.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False, "filters": ["redact_tokens"]},
+        "django.security.csrf": {"level": "WARNING", "filters": ["redact_tokens"]},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
@@ -313,11 +326,33 @@ LOGGING = {
 # --- Domain settings -------------------------------------------------------------------------
 PUBLIC_POOL_IDLE_DAYS = env.int("PUBLIC_POOL_IDLE_DAYS", default=30)
 REVEAL_DAILY_LIMIT = env.int("REVEAL_DAILY_LIMIT", default=50)
+CLIENTS_IMPORT_MAX_ROWS = env.int("CLIENTS_IMPORT_MAX_ROWS", default=5000)  # rows per Excel import
+CLIENTS_EXPORT_MAX_ROWS = env.int("CLIENTS_EXPORT_MAX_ROWS", default=20000)  # rows per export
 REVEAL_REQUIRES_TRAINING = env.bool("REVEAL_REQUIRES_TRAINING", default=False)
 SELFSERVICE_TOKEN_MAX_AGE_DAYS = env.int("SELFSERVICE_TOKEN_MAX_AGE_DAYS", default=30)
 SELFSERVICE_RATE_LIMIT_PER_MINUTE = env.int("SELFSERVICE_RATE_LIMIT_PER_MINUTE", default=30)
 PUBLIC_FORM_RATE_LIMIT_PER_HOUR = env.int("PUBLIC_FORM_RATE_LIMIT_PER_HOUR", default=10)
+# Seconds a process keeps a year of the working-day calendar before re-reading it.
+WORKING_CALENDAR_CACHE_SECONDS = env.int("WORKING_CALENDAR_CACHE_SECONDS", default=300)
 ANOMALY_DAILY_REVEAL_THRESHOLD = env.int("ANOMALY_DAILY_REVEAL_THRESHOLD", default=30)
 ANOMALY_EXPORT_ROWS_THRESHOLD = env.int("ANOMALY_EXPORT_ROWS_THRESHOLD", default=1000)
 ZONE_NAME = env.str("ZONE_NAME", default="示范经济技术开发区管理委员会")
 PRIVACY_OFFICER_CONTACT = env.str("PRIVACY_OFFICER_CONTACT", default="privacy@zone.example.cn")
+# Consent ([E]): renewal window after a material policy change; data-subject request deadline
+# (working days, PIPL practice 15); SMS sender for self-service links (a class path).
+CONSENT_RENEWAL_GRACE_DAYS = env.int("CONSENT_RENEWAL_GRACE_DAYS", default=30)
+SUBJECT_REQUEST_DEADLINE_WORKING_DAYS = env.int("SUBJECT_REQUEST_DEADLINE_WORKING_DAYS", default=15)
+SMS_BACKEND = env.str("SMS_BACKEND", default="privacy.sms.ConsoleSmsBackend" if DEBUG else "privacy.sms.NullSmsBackend")
+
+# Audit ([D]): sealing batches, grace before sealing, anomaly rules, auditor workspace paging.
+AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)
+AUDIT_SEAL_GRACE_SECONDS = env.int("AUDIT_SEAL_GRACE_SECONDS", default=120)
+ANOMALY_DENIED_THRESHOLD = env.int("ANOMALY_DENIED_THRESHOLD", default=5)
+AUDIT_DENIED_PATH_PREFIXES = env.list("AUDIT_DENIED_PATH_PREFIXES", default=["/clients/", "/complaints/"])
+AUDIT_PAGE_SIZE = env.int("AUDIT_PAGE_SIZE", default=50)
+AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=50000)
+
+# Retention ([F]): rows per purge batch (each its own transaction; never more than 500); record ids a
+# dry run keeps per rule for its preview.
+PURGE_BATCH_SIZE = min(env.int("PURGE_BATCH_SIZE", default=500), 500)
+PURGE_PREVIEW_MAX_IDS = env.int("PURGE_PREVIEW_MAX_IDS", default=5000)

@@ -1,3 +1,17 @@
 from .access import AccessEvent, AccessSubject
+from .internal import Anomaly, AuditEngagement, Finding, FindingLink, Rectification, RectificationReminder
+from .sealing import AuditSeal, Chain, Redaction
 
-__all__ = ["AccessEvent", "AccessSubject"]
+__all__ = [
+    "AccessEvent",
+    "AccessSubject",
+    "Anomaly",
+    "AuditEngagement",
+    "AuditSeal",
+    "Chain",
+    "Finding",
+    "FindingLink",
+    "Rectification",
+    "RectificationReminder",
+    "Redaction",
+]

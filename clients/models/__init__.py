@@ -1,3 +1,44 @@
+from .choices import CollectionPurpose, Currency, FollowUpMethod, Industry, RevealPurpose, Source
+from .contact import Contact
+from .enterprise import Enterprise, EnterpriseGroupObjectPermission, EnterpriseUserObjectPermission, GrantKind
+from .followup import FollowUp
+from .imports import ImportBatch
 from .org import DataScope, Department, Role, StaffProfile
+from .project import (
+    PIPELINE,
+    Assignment,
+    Milestone,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
+    Stage,
+    StageChange,
+)
 
-__all__ = ["DataScope", "Department", "Role", "StaffProfile"]
+__all__ = [
+    "PIPELINE",
+    "Assignment",
+    "CollectionPurpose",
+    "Contact",
+    "Currency",
+    "DataScope",
+    "Department",
+    "Enterprise",
+    "EnterpriseGroupObjectPermission",
+    "EnterpriseUserObjectPermission",
+    "FollowUp",
+    "FollowUpMethod",
+    "GrantKind",
+    "ImportBatch",
+    "Industry",
+    "Milestone",
+    "Project",
+    "ProjectGroupObjectPermission",
+    "ProjectUserObjectPermission",
+    "RevealPurpose",
+    "Role",
+    "Source",
+    "StaffProfile",
+    "Stage",
+    "StageChange",
+]

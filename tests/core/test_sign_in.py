@@ -32,7 +32,7 @@ def test_five_failures_lock_the_account_with_a_clear_message(client, officer1):
     for _ in range(4):
         response = _attempt(client, "officer1", "wrong-password")
         assert response.status_code == 200
-        assert "请输入正确的用户名和密码" in response.content.decode()
+        assert "正确的用户名和密码" in response.content.decode()
     locked = _attempt(client, "officer1", "wrong-password")
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode()

@@ -15,7 +15,7 @@ PUBLIC_ALLOWLIST = {
     "set_language",  # language switcher (POST only, CSRF-protected)
     "privacy:policy",  # the published privacy policy
     "selfservice:home",  # client self-service pages: signed token instead of an account
-    "selfservice:action",
+    "selfservice:separate",  # [E]: the separate-consent (单独同意) step of the self-service page
     "selfservice:consent",
     "selfservice:withdraw_all",
     "selfservice:request",

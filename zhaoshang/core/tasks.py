@@ -11,5 +11,5 @@ def enqueue(task, *args, **kwargs):
     """
     for value in list(args) + list(kwargs.values()):
         if not isinstance(value, (int, str, bool, type(None), list, tuple)):
-            raise TypeError("Celery task arguments must be ids or plain flags, not %r" % type(value))
+            raise TypeError(f"Celery task arguments must be ids or plain flags, not {type(value)!r}")
     transaction.on_commit(lambda: task.delay(*args, **kwargs))

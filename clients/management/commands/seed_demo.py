@@ -11,11 +11,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-DEFAULT_DEMO_PASSWORD = "zhaoshang-demo-2026"  # demo-only password, printed on purpose
+DEFAULT_DEMO_PASSWORD = "zhaoshang-demo-2026"  # noqa: S105 - demo-only password, printed on purpose
 
 # Later issues add their steps here, in dependency order.
 STEPS = [
     "clients.demo.seed_organisation",
+    "audit.demo.seed_audit",
+    "clients.demo.seed_cases",
+    "privacy.demo.seed_consents",
+    "complaints.demo.seed_complaints",
 ]
 
 
@@ -27,7 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("DEBUG 已关闭：演示数据只用于开发环境。确需写入请加 --force。 (DEBUG is off; use --force.)")
+            raise CommandError(
+                "DEBUG 已关闭：演示数据只用于开发环境。确需写入请加 --force。 (DEBUG is off; use --force.)"
+            )
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         total = 0
         for dotted in STEPS:
@@ -35,7 +41,9 @@ class Command(BaseCommand):
                 created = import_string(dotted)(password=password)
             total += created
             self.stdout.write(f"  {dotted}: {created}")
-        self.stdout.write(self.style.SUCCESS(f"演示数据就绪（本次新建 {total} 条）。 Demo data ready ({total} created)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据就绪（本次新建 {total} 条）。 Demo data ready ({total} created).")
+        )
         self.stdout.write(
             "演示账号 Demo users: officer1 officer2 officer3 head1 head2 dpo handler auditor admin — "
             f"密码 password: {password}"

@@ -1,0 +1,154 @@
+"""Which models django-auditlog records: ONE explicit table, registered in AuditConfig.ready().
+
+Every model that holds personal or governance data is listed here by label (never "include all").
+A label whose model is not installed yet is skipped, so models that other apps add later are covered
+the moment they land. Models with encrypted fields get `privacy.crypto.auditlog_kwargs(Model)`:
+encrypted fields masked with a constant (settings.AUDITLOG_MASK_CALLABLE), blind-index columns
+excluded. Options written here are merged on top.
+
+Adding a model with personal data? Add its label below; `tests/audit/test_registry.py` fails when a
+model with an encrypted field is missing from this table.
+"""
+
+import logging
+
+from django.apps import apps
+
+logger = logging.getLogger(__name__)
+
+# Fields never worth recording (secrets, housekeeping).
+_USER = {"exclude_fields": ["password", "last_login"], "mask_fields": ["first_name", "last_name", "email"]}
+
+AUDITED_MODELS = [
+    # accounts and organisation (governance)
+    ("auth.User", {**_USER, "m2m_fields": {"groups", "user_permissions"}}),
+    ("auth.Group", {"m2m_fields": {"permissions"}}),
+    ("clients.Department", {}),
+    ("clients.StaffProfile", {}),
+    ("clients.Role", {}),
+    ("core.HolidayCalendar", {}),
+    # case records (personal data)
+    ("clients.Enterprise", {}),
+    ("clients.Contact", {}),
+    ("clients.Project", {}),
+    ("clients.FollowUp", {}),
+    ("clients.Assignment", {}),
+    ("clients.Milestone", {}),
+    ("clients.StageChange", {}),
+    # privacy governance and personal data
+    ("privacy.SubjectKey", {}),  # key columns excluded by name below
+    ("privacy.Purpose", {}),
+    ("privacy.PrivacyPolicy", {}),
+    ("privacy.PolicyVersion", {}),
+    ("privacy.ConsentEvent", {}),
+    ("privacy.RetentionRule", {}),
+    ("privacy.LegalHold", {}),
+    ("privacy.PurgeRun", {}),
+    ("privacy.SubjectRequest", {}),
+    ("privacy.SelfServiceLink", {}),
+    ("privacy.Partner", {}),
+    ("privacy.PartnerAgreement", {}),
+    ("privacy.Agreement", {}),
+    ("privacy.PartnerEvaluation", {}),
+    ("privacy.DataShare", {}),
+    ("privacy.ImpactAssessment", {}),
+    ("privacy.Risk", {}),
+    ("privacy.Mitigation", {}),
+    ("privacy.Incident", {}),
+    ("privacy.SecurityIncident", {}),
+    ("privacy.IncidentNotification", {}),
+    ("privacy.TrainingRecord", {}),
+    ("privacy.TrainingCourse", {}),
+    # complaints (personal data)
+    ("complaints.Complaint", {}),
+    ("complaints.ComplaintReply", {}),
+    ("complaints.Reply", {}),
+    ("complaints.ComplaintEvent", {}),
+    ("complaints.ComplaintCategory", {}),
+    ("complaints.Category", {}),
+    ("complaints.SlaSetting", {}),
+    # internal audit (governance)
+    ("audit.AuditEngagement", {"m2m_fields": {"team"}}),
+    ("audit.Finding", {}),
+    ("audit.FindingLink", {}),
+    ("audit.Rectification", {}),
+]
+
+# Secret columns that must never reach a diff, whatever the model (wrapped keys, tokens, hashes).
+_SECRET_NAME_PARTS = ("wrapped", "secret", "token_hash", "key_material", "password")
+
+
+def _is_secret(f, kind):
+    if kind.startswith("BlindIndex") or kind == "BinaryField":
+        return True
+    if f.is_relation:
+        return False
+    return f.name.endswith("key") or any(part in f.name for part in _SECRET_NAME_PARTS)
+
+
+def _encryption_kwargs(model):
+    """Mask/exclude kwargs for a model's encrypted and blind-index fields.
+
+    Uses `privacy.crypto.auditlog_kwargs` when it exists; until then (or if it misses a field)
+    recognises the field classes by name so that nothing encrypted is ever recorded in clear.
+    """
+    kwargs = {"mask_fields": [], "exclude_fields": []}
+    try:
+        from privacy.crypto import auditlog_kwargs
+    except ImportError:
+        auditlog_kwargs = None
+    if auditlog_kwargs is not None:
+        given = auditlog_kwargs(model) or {}
+        for key, value in given.items():
+            if key in kwargs:
+                kwargs[key].extend(value)
+            else:
+                kwargs[key] = value
+    for f in model._meta.concrete_fields:
+        kind = type(f).__name__
+        if kind.startswith("Encrypted") and f.name not in kwargs["mask_fields"]:
+            kwargs["mask_fields"].append(f.name)
+        elif _is_secret(f, kind) and f.name not in kwargs["exclude_fields"]:
+            kwargs["exclude_fields"].append(f.name)
+    return kwargs
+
+
+def registration_kwargs(model, options):
+    kwargs = _encryption_kwargs(model)
+    for key, value in options.items():
+        if key in ("mask_fields", "exclude_fields"):
+            kwargs[key] = sorted(set(kwargs.get(key, [])) | set(value))
+        else:
+            kwargs[key] = value
+    if kwargs.get("mask_fields") and "mask_callable" not in kwargs:
+        from django.conf import settings
+
+        kwargs["mask_callable"] = settings.AUDITLOG_MASK_CALLABLE
+    if not kwargs.get("serialize_data"):
+        # auditlog refuses serializer options without serialize_data; we do not store snapshots.
+        kwargs.pop("serialize_auditlog_fields_only", None)
+        kwargs.pop("serialize_kwargs", None)
+    return {k: v for k, v in kwargs.items() if v not in ([], None)}
+
+
+def register_all():
+    """Register every installed model of the table with auditlog. Returns the models registered."""
+    from auditlog.registry import auditlog
+
+    registered = []
+    for label, options in AUDITED_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue  # not installed (yet): registered once its app lands
+        if auditlog.contains(model):
+            auditlog.unregister(model)
+        auditlog.register(model, **registration_kwargs(model, options))
+        registered.append(model)
+    return registered
+
+
+def audited_models():
+    from auditlog.registry import auditlog
+
+    return auditlog.get_models()

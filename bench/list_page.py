@@ -1,0 +1,294 @@
+#!/usr/bin/env python
+"""Benchmark of the case list pages. Prints its figures.
+
+    .venv/bin/python bench/list_page.py [--enterprises 100000] [--contacts 200000] [--projects 100000]
+
+Runs against PostgreSQL (DATABASE_URL's server) in a throw-away database ``test_zhaoshang_c_bench``
+(schema from the models, plus the trigram index of the clients migration), with random keys for the
+run. Rows are written with bulk_create (contacts encrypted, one data key each). Figures, each the
+median of several requests through the full Django stack (middleware, session, templates):
+
+1. the project list page /clients/projects/ (50 rows, keyset pagination, masked contact column,
+   data-scope filter) for an officer (SELF scope) and a department head (DEPARTMENT_TREE), on the
+   first page and a deep page — against a plain, unscoped, unencrypted ListView (OFFSET paging)
+   over the same table in the same run. Target ≤ 1.5× the plain view; ≤ 12 queries on any page;
+   no OFFSET in the scoped page's SQL.
+2. a search by exact mobile (/clients/search/, blind index, scoped) next to the plain view's
+   exact search on an indexed clear column (credit code) of the same size.
+"""
+
+import argparse
+import base64
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _b64(n):
+    return base64.b64encode(secrets.token_bytes(n)).decode()
+
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhaoshang")
+os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/zhaoshang_c_bench"
+os.environ["ZHAOSHANG_ENV_FILE"] = os.devnull
+os.environ["ZHAOSHANG_TESTING"] = "True"
+os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+os.environ["FIELD_ENCRYPTION_KEYS"] = f"bench:{_b64(32)}"
+os.environ["BLIND_INDEX_KEY"] = _b64(32)
+os.environ["REDIS_URL"] = ""
+os.environ["DEBUG"] = "False"
+os.environ["ALLOWED_HOSTS"] = "testserver"
+os.environ["SECURE_SSL_REDIRECT"] = "False"
+os.environ["STATIC_MANIFEST"] = "False"
+os.environ["REQUIRE_2FA_FOR_PRIVILEGED"] = "False"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+
+class _NoMigrations(dict):
+    def __contains__(self, item):
+        return True
+
+    def __getitem__(self, item):
+        return None
+
+
+settings.MIGRATION_MODULES = _NoMigrations()  # schema from the models (other apps' migrations may be in flux)
+
+from django.db import connection  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import clear_url_caches, include, path  # noqa: E402
+from django.views.generic import ListView  # noqa: E402
+
+# The same layout as the real page (base template, navigation, same columns) minus scope and masking.
+PLAIN_TEMPLATE = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<table class="table">'
+    '{% for p in object_list %}<tr><td><a href="/clients/projects/{{ p.pk }}/">{{ p.title }}</a></td>'
+    "<td>{{ p.enterprise.name }}</td><td>{{ p.get_stage_display }}</td>"
+    "<td>{{ p.owner.last_name }}{{ p.owner.first_name }}</td><td>{{ p.department.name }}</td>"
+    "<td>{{ p.planned_investment }}</td><td>{{ p.last_activity_at|date:'Y-m-d' }}</td></tr>"
+    "{% endfor %}</table>{% endblock %}"
+)
+
+
+class PlainProjectList(ListView):
+    """The baseline: no scope, no masking, no encryption, OFFSET paging."""
+
+    paginate_by = 50
+
+    def get_queryset(self):
+        from clients.models import Project
+
+        return Project.objects.select_related("enterprise", "owner", "department").order_by("-id")
+
+    def render_to_response(self, context, **kwargs):
+        from django.http import HttpResponse
+
+        return HttpResponse(PLAIN_TEMPLATE.render(context, self.request))
+
+
+class PlainEnterpriseSearch(ListView):
+    paginate_by = 50
+
+    def get_queryset(self):
+        from clients.models import Enterprise
+
+        return Enterprise.objects.filter(credit_code=self.request.GET.get("q", "")).order_by("-id")
+
+    def render_to_response(self, context, **kwargs):
+        from django.http import HttpResponse
+
+        body = "".join(f"<li>{e.name}</li>" for e in context["object_list"])
+        return HttpResponse(body)
+
+
+def install_urls():
+    module = types.ModuleType("bench_list_page_urls")
+    module.urlpatterns = [
+        path("bench/plain-projects/", PlainProjectList.as_view()),
+        path("bench/plain-search/", PlainEnterpriseSearch.as_view()),
+        path("", include("zhaoshang.urls")),
+    ]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    clear_url_caches()
+
+
+def seed(n_enterprises, n_contacts, n_projects):
+    from clients.demo import seed_organisation
+    from clients.models import Contact, Enterprise, Project, StaffProfile, Stage
+    from clients.roles import ensure_roles, sync_role_permissions
+    from clients.validators import make_credit_code
+
+    ensure_roles()
+    sync_role_permissions()
+    seed_organisation(password=secrets.token_urlsafe(16))
+    staff = list(
+        StaffProfile.objects.filter(user__username__in=["officer1", "officer2", "officer3"]).select_related("user")
+    )
+    rng = random.Random(42)
+    stages = [s.value for s in Stage]
+    batch = 5000
+
+    t0 = time.perf_counter()
+    for start in range(0, n_enterprises, batch):
+        rows = []
+        for i in range(start, min(start + batch, n_enterprises)):
+            owner = staff[i % len(staff)]
+            rows.append(
+                Enterprise(
+                    name=f"基准测试企业{i:06d}有限公司",
+                    credit_code=make_credit_code(f"91330100MA{i:07d}"),
+                    industry="C",
+                    owner=owner.user,
+                    department_id=owner.department_id,
+                    reported_by=owner.user,
+                )
+            )
+        Enterprise.objects.bulk_create(rows)
+    ent_ids = list(Enterprise.objects.order_by("pk").values_list("pk", "owner_id", "department_id"))
+    print(f"   {n_enterprises:,} enterprises in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    t0 = time.perf_counter()
+    for start in range(0, n_contacts, batch):
+        rows = []
+        for i in range(start, min(start + batch, n_contacts)):
+            ent = ent_ids[i % len(ent_ids)]
+            rows.append(
+                Contact(
+                    enterprise_id=ent[0],
+                    name=f"联系人{i:06d}",
+                    mobile=f"139{i:08d}",
+                    email=f"c{i}@bench.example.cn",
+                    source="client",
+                    purpose="investment_liaison",
+                )
+            )
+        Contact.objects.bulk_create(rows)
+    print(f"   {n_contacts:,} contacts (encrypted, one data key each) in {time.perf_counter() - t0:.1f} s", flush=True)
+
+    t0 = time.perf_counter()
+    for start in range(0, n_projects, batch):
+        rows = []
+        for i in range(start, min(start + batch, n_projects)):
+            ent = ent_ids[i % len(ent_ids)]
+            rows.append(
+                Project(
+                    enterprise_id=ent[0],
+                    title=f"基准项目{i:06d}",
+                    industry="C",
+                    stage=rng.choice(stages),
+                    planned_investment=rng.randrange(100, 100000),
+                    owner_id=ent[1],
+                    department_id=ent[2],
+                )
+            )
+        Project.objects.bulk_create(rows)
+    print(f"   {n_projects:,} projects in {time.perf_counter() - t0:.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        cursor.execute(
+            "CREATE INDEX IF NOT EXISTS enterprise_name_trgm_idx ON clients_enterprise USING gin (name gin_trgm_ops)"
+        )
+        cursor.execute("ANALYZE")
+
+
+def measure(client, url, params=None, runs=15):
+    client.get(url, params or {})  # warm
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url, params or {})
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, params or {})
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return statistics.median(times) * 1000, len(sql), any(" OFFSET " in s for s in sql)
+
+
+def cursor_at(user, depth):
+    from clients.models import Project
+
+    ids = Project.objects.visible_to(user).order_by("-id").values_list("id", flat=True)
+    return ids[depth - 1 : depth][0] + 1
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--contacts", type=int, default=200_000)
+    parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    args = parser.parse_args()
+
+    database_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        install_urls()
+        print(f"Seeding {database_name} …", flush=True)
+        seed(args.enterprises, args.contacts, args.projects)
+        from django.contrib.auth import get_user_model
+
+        from clients.models import Contact, Enterprise
+
+        User = get_user_model()
+        officer, head = User.objects.get(username="officer1"), User.objects.get(username="head1")
+        plain = Client()
+        plain.force_login(officer)
+
+        print("1. project list: scoped + masked + keyset vs plain ListView (median ms, queries)")
+        for label, user in (("officer1 (本人)", officer), ("head1 (本部门及下属)", head)):
+            client = Client()
+            client.force_login(user)
+            visible = __import__("clients.models", fromlist=["Project"]).Project.objects.visible_to(user).count()
+            for page_label, depth in (("first page", None), ("page 600", 600 * 50)):
+                params = {}
+                plain_params = {}
+                if depth:
+                    depth = min(depth, visible - 50)
+                    params = {"after": cursor_at(user, depth)}
+                    plain_params = {"page": depth // 50 + 1}
+                ms, queries, offset = measure(client, "/clients/projects/", params)
+                base_ms, base_q, _ = measure(plain, "/bench/plain-projects/", plain_params)
+                print(
+                    f"   {label:18s} {page_label:10s} scoped {ms:6.1f} ms "
+                    f"({queries:2d} q, OFFSET {'yes' if offset else 'no '})"
+                    f"   plain {base_ms:6.1f} ms ({base_q:2d} q)   ratio {ms / base_ms:4.2f}× (target ≤ 1.5×)"
+                    f"   [{visible:,} rows in scope]"
+                )
+
+        print("2. exact search: mobile via blind index (scoped) vs credit code (plain, unscoped)")
+        contact = Contact.objects.filter(enterprise__owner=officer).order_by("pk")[100]
+        client = Client()
+        client.force_login(officer)
+        ms, queries, _ = measure(client, "/clients/search/", {"q": contact.mobile})
+        code = Enterprise.objects.filter(owner=officer).order_by("pk")[100].credit_code
+        base_ms, base_q, _ = measure(plain, "/bench/plain-search/", {"q": code})
+        print(
+            f"   mobile search {ms:6.1f} ms ({queries} q)   plain credit-code search {base_ms:6.1f} ms ({base_q} q)"
+            f"   ratio {ms / base_ms:4.2f}×"
+        )
+        ms, queries, _ = measure(client, "/clients/search/", {"q": "基准测试企业04242"})
+        print(f"   name search (trigram index, scoped) {ms:6.1f} ms ({queries} q)")
+    finally:
+        if not args.keep:
+            connection.creation.destroy_test_db(database_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

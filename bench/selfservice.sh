@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Benchmark of the client self-service page ([E]). Prints figures; asserts nothing.
+#
+#   bench/selfservice.sh            (needs PostgreSQL on 127.0.0.1:5432, Redis, /usr/bin/wrk)
+#
+# gunicorn (2 sync workers) on loopback serves the project with bench/selfservice_bench.py as
+# settings (the project plus a hello-world view at /bench-hello/ behind the same middleware).
+# wrk -t2 -c16 -d20s runs first against the hello-world view, then against a real self-service
+# page (/c/<token>/: token check, consent states, history, uses, one access event per view).
+# Targets (issue 6): self-service >= 0.25x hello-world req/s, p99 <= 4x hello-world p99, 0 errors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=$ROOT/.venv/bin/python
+PORT=${BENCH_PORT:-8765}
+DB=${BENCH_DB:-zhaoshang_bench_selfservice}
+DURATION=${BENCH_DURATION:-20s}
+
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DB}
+export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}
+export SECRET_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')
+export FIELD_ENCRYPTION_KEYS="bench1:$($PY -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')"
+export BLIND_INDEX_KEY=$($PY -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')
+export DEBUG=False ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=False SESSION_COOKIE_SECURE=False
+export STATIC_MANIFEST=False REQUIRE_2FA_FOR_PRIVILEGED=False ZHAOSHANG_ENV_FILE=/dev/null LOG_LEVEL=WARNING
+export SELFSERVICE_RATE_LIMIT_PER_MINUTE=100000000   # the per-IP limit would answer 429 to wrk
+export DJANGO_SETTINGS_MODULE=bench.selfservice_bench
+export PYTHONPATH=$ROOT
+
+# Keys are fresh each run, so the bench database is too.
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" >/dev/null
+$PY manage.py migrate --noinput -v0
+
+# One contact with some history; print the path of a fresh self-service link.
+SELF_PATH=$($PY - <<'PYEOF'
+import django
+django.setup()
+from clients import services as cs
+from clients.demo import seed_organisation
+from clients.models import Contact, Enterprise
+from clients.validators import make_credit_code
+from django.contrib.auth import get_user_model
+from privacy import services
+from privacy.models import Channel
+
+seed_organisation(password="bench-only-password-1")
+officer = get_user_model().objects.get(username="officer1")
+enterprise = Enterprise.objects.filter(credit_code=make_credit_code("91330100MD0000001")).first() or cs.enterprise_create(
+    user=officer, name="压测企业有限公司", credit_code=make_credit_code("91330100MD0000001"), industry="C"
+)
+contact = Contact.objects.filter(enterprise=enterprise).first() or cs.contact_create(
+    user=officer, enterprise=enterprise, name="王五", mobile="13700001234", email="bench@example.cn"
+)
+if not contact.consent_events.exists():
+    for code in ("policy_push", "satisfaction"):
+        services.consent_grant(contact=contact, purpose=code, channel=Channel.ONSITE, actor=officer)
+    services.consent_withdraw(contact=contact, purpose="satisfaction", channel=Channel.ONSITE, actor=officer)
+print(services.selfservice_link(contact))
+PYEOF
+)
+
+.venv/bin/gunicorn zhaoshang.wsgi:application -w 2 -b 127.0.0.1:$PORT --log-level warning \
+  --env DJANGO_SETTINGS_MODULE=bench.selfservice_bench >/tmp/bench-selfservice-gunicorn.log 2>&1 &
+GPID=$!
+trap 'kill $GPID 2>/dev/null || true; wait $GPID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/bench-hello/" 2>/dev/null && break; sleep 0.2; done
+# warm both workers and check the page answers 200
+for _ in 1 2 3 4; do curl -fsS -o /dev/null "http://127.0.0.1:$PORT$SELF_PATH"; curl -fsS -o /dev/null "http://127.0.0.1:$PORT/bench-hello/"; done
+
+run() {  # $1 label, $2 path -> prints "label req/s p99 errors"
+  local out; out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$2")
+  local rps p99 non2xx sockerr
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); non2xx=${non2xx:-0}
+  sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); sockerr=${sockerr:-0}
+  printf '%-14s %10s req/s   p99 %-9s errors %s (non-2xx %s, socket %s)\n' "$1" "$rps" "$p99" \
+    "$((non2xx + sockerr))" "$non2xx" "$sockerr"
+  echo "$rps $p99" >"/tmp/bench-selfservice-$1"
+}
+
+echo "gunicorn 2 workers, wrk -t2 -c16 -d$DURATION, loopback"
+run hello-world /bench-hello/
+run self-service "$SELF_PATH"
+
+$PY - <<'PYEOF'
+def ms(v):
+    v = v.strip()
+    for suffix, f in (("us", 0.001), ("ms", 1), ("s", 1000)):
+        if v.endswith(suffix):
+            return float(v[: -len(suffix)]) * f
+    return float(v)
+
+h = open("/tmp/bench-selfservice-hello-world").read().split()
+s = open("/tmp/bench-selfservice-self-service").read().split()
+ratio = float(s[0]) / float(h[0])
+p99 = ms(s[1]) / ms(h[1])
+print(f"throughput ratio self-service/hello-world: {ratio:.2f}x (target >= 0.25x)")
+print(f"p99 ratio self-service/hello-world:        {p99:.2f}x (target <= 4x)")
+PYEOF

@@ -1,0 +1,197 @@
+"""Forms of the case pages. Errors in Chinese, next to the field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CollectionPurpose, Enterprise, FollowUpMethod, Milestone, Project, RevealPurpose, Source, Stage
+from .validators import normalise_credit_code
+
+
+class BootstrapMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class EnterpriseForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ["name", "credit_code", "industry", "region", "registered_capital", "capital_currency", "source"]
+
+    def __init__(self, *args, **kwargs):
+        from django.urls import reverse
+
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # 查重 while typing: who already holds this name or credit code (htmx, no personal data).
+            for name in ("name", "credit_code"):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": reverse("clients:enterprise_check"),
+                        "hx-trigger": "change, keyup changed delay:600ms",
+                        "hx-target": "#dup-check",
+                        "hx-include": "#id_name, #id_credit_code",
+                    }
+                )
+
+    def clean_credit_code(self):
+        return normalise_credit_code(self.cleaned_data.get("credit_code")) or None
+
+    def _get_validation_exclusions(self):
+        # Uniqueness of the credit code is answered by the 查重 step, which says who owns the record.
+        return {*super()._get_validation_exclusions(), "credit_code"}
+
+    def validate_unique(self):
+        pass
+
+
+class ProjectForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "industry",
+            "planned_investment",
+            "currency",
+            "land_need_mu",
+            "space_need_sqm",
+            "needs_note",
+        ]
+
+
+class StageForm(BootstrapMixin, forms.Form):
+    stage = forms.ChoiceField(label=_("新阶段"), choices=Stage.choices)
+    reason = forms.CharField(label=_("说明 / 终止原因"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stage") == Stage.TERMINATED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("终止项目须填写终止原因。"))
+        return data
+
+
+class MilestoneForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["kind", "date", "amount", "note"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class AssignForm(BootstrapMixin, forms.Form):
+    to_user = forms.ModelChoiceField(label=_("分派给"), queryset=None)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = users
+        self.fields["to_user"].label_from_instance = lambda u: f"{u.last_name}{u.first_name}".strip() or u.username
+
+
+class CollaboratorForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    write = forms.BooleanField(label=_("可编辑"), required=False)
+    days = forms.IntegerField(label=_("临时授权天数（留空为长期协办）"), min_value=1, max_value=90, required=False)
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=self.cleaned_data["username"].strip(), is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("找不到该用户。"))
+        return user
+
+
+class CollaborationRequestForm(BootstrapMixin, forms.Form):
+    message = forms.CharField(label=_("留言"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部阶段")), *Stage.choices])
+    mine = forms.BooleanField(label=_("只看我的"), required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("企业名称、统一社会信用代码、手机号或邮箱"), max_length=100, required=False)
+
+
+class ContactForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=100)
+    mobile = forms.RegexField(
+        label=_("手机号"),
+        regex=r"^\+?[0-9][0-9 \-]{5,19}$",
+        required=False,
+        error_messages={"invalid": _("请输入有效的手机号。")},
+    )
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, error_messages={"invalid": _("请输入有效的邮箱地址。")}
+    )
+    wechat = forms.CharField(label=_("微信号"), max_length=60, required=False)
+    id_number = forms.RegexField(
+        label=_("身份证号（敏感，选填）"),
+        regex=r"^[0-9]{17}[0-9Xx]$",
+        required=False,
+        error_messages={"invalid": _("身份证号应为18位。")},
+    )
+    position = forms.CharField(label=_("职务"), max_length=100, required=False)
+    source = forms.ChoiceField(label=_("信息来源"), choices=Source.choices)
+    purpose = forms.ChoiceField(label=_("收集用途"), choices=CollectionPurpose.choices)
+    verified = forms.BooleanField(label=_("已核实"), required=False)
+
+    def clean_id_number(self):
+        return (self.cleaned_data.get("id_number") or "").upper()
+
+
+class RevealForm(BootstrapMixin, forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("查看用途"),
+        choices=[("", _("请选择用途")), *RevealPurpose.choices],
+        error_messages={"required": _("请选择查看用途。")},
+    )
+    note = forms.CharField(label=_("补充说明"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == RevealPurpose.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("选择“其他”时请说明用途。"))
+        return data
+
+    def purpose_text(self):
+        label = str(RevealPurpose(self.cleaned_data["purpose"]).label)
+        note = (self.cleaned_data.get("note") or "").strip()
+        return f"{label}：{note}" if note else label
+
+
+class FollowUpForm(BootstrapMixin, forms.Form):
+    date = forms.DateField(label=_("跟进日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("跟进方式"), choices=FollowUpMethod.choices)
+    summary = forms.CharField(label=_("跟进内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    participants = forms.CharField(label=_("参与人员"), max_length=300, required=False)
+    next_contact_date = forms.DateField(
+        label=_("下次联系日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("next_contact_date") and data["next_contact_date"] < data["date"]:
+            self.add_error("next_contact_date", _("下次联系日期不能早于跟进日期。"))
+        return data
+
+
+class ImportForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx 或 .csv）"))
+    mode = forms.ChoiceField(
+        label=_("导入方式"),
+        choices=[
+            ("create", _("仅新增（已存在的统一社会信用代码报错）")),
+            ("update", _("新增或更新（按统一社会信用代码匹配）")),
+        ],
+        initial="create",
+    )

@@ -1,0 +1,212 @@
+"""Who may see and change which case records: the one place the data scopes are turned into SQL.
+
+Every list, detail gate, search, count, dashboard figure and export goes through
+`<Model>.objects.visible_to(user)`, which calls the functions here. Everything is a `Q` over the
+record's own columns plus EXISTS subqueries on the guardian grant tables, so the filter runs in the
+database and never loads rows into Python.
+
+Scopes (the widest of the user's roles, see clients.roles.user_scope):
+- SELF: the record's owner is the user.
+- SELF_AND_SUBORDINATES: the owner is the user or one of the user's *direct* subordinates
+  (StaffProfile.supervisor = user; one level, not recursive).
+- DEPARTMENT: the record's department is the user's department.
+- DEPARTMENT_TREE: the record's department is the user's department or below it.
+- ALL: everything.
+Plus, whatever the scope, records with a current explicit grant (协办, temporary access, grants that
+follow an assignment) to the user or to one of the user's groups.
+Contacts follow their enterprise; follow-ups follow their project.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from .models.org import DataScope, Department, StaffProfile
+from .roles import user_scope
+
+NOTHING = Q(pk__in=[])
+VIEW_CODENAMES = {
+    "enterprise": ("view_enterprise", "change_enterprise"),
+    "project": ("view_project", "change_project"),
+}
+
+
+def user_department_id(user):
+    cached = getattr(user, "_zs_department_id", False)
+    if cached is False:
+        cached = StaffProfile.objects.filter(user=user).values_list("department_id", flat=True).first()
+        user._zs_department_id = cached
+    return cached
+
+
+def department_tree_ids(root_id):
+    """The department and everything below it, from one query over the (small) department table."""
+    children = {}
+    for pk, parent_id in Department.objects.values_list("pk", "parent_id").order_by():
+        children.setdefault(parent_id, []).append(pk)
+    ids, frontier = {root_id}, [root_id]
+    while frontier:
+        frontier = [c for pk in frontier for c in children.get(pk, ()) if c not in ids]
+        ids.update(frontier)
+    return ids
+
+
+def departments_headed_tree(user):
+    """Ids of every department the user heads, and everything below them."""
+    cached = getattr(user, "_zs_headed_tree", None)
+    if cached is None:
+        cached = set()
+        for dept_id in Department.objects.filter(head=user).values_list("pk", flat=True):
+            cached |= department_tree_ids(dept_id)
+        user._zs_headed_tree = cached
+    return cached
+
+
+def _own_scope_q(user, *, owner="owner", department="department"):
+    scope = user_scope(user)
+    if scope is None:
+        return NOTHING
+    if scope == DataScope.ALL:
+        return Q()
+    if scope == DataScope.SELF:
+        return Q(**{f"{owner}_id": user.pk})
+    if scope == DataScope.SELF_AND_SUBORDINATES:
+        subordinates = StaffProfile.objects.filter(supervisor=user).values("user_id")
+        return Q(**{f"{owner}_id": user.pk}) | Q(**{f"{owner}_id__in": subordinates})
+    dept_id = user_department_id(user)
+    if dept_id is None:
+        return Q(**{f"{owner}_id": user.pk})
+    if scope == DataScope.DEPARTMENT:
+        return Q(**{f"{department}_id": dept_id}) | Q(**{f"{owner}_id": user.pk})
+    # DEPARTMENT_TREE
+    tree = getattr(user, "_zs_department_tree", None)
+    if tree is None:
+        tree = user._zs_department_tree = department_tree_ids(dept_id)
+    return Q(**{f"{department}_id__in": sorted(tree)}) | Q(**{f"{owner}_id": user.pk})
+
+
+def _grant_q(user, grant_model, group_grant_model, codenames):
+    now = timezone.now()
+    user_grants = grant_model.objects.filter(
+        content_object=OuterRef("pk"), user_id=user.pk, permission__codename__in=codenames
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    group_grants = group_grant_model.objects.filter(
+        content_object=OuterRef("pk"), group__user=user, permission__codename__in=codenames
+    )
+    return Q(Exists(user_grants)) | Q(Exists(group_grants))
+
+
+def enterprise_scope_q(user):
+    from .models.enterprise import EnterpriseGroupObjectPermission, EnterpriseUserObjectPermission
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    own = _own_scope_q(user)
+    if own == Q():
+        return own
+    return own | _grant_q(
+        user, EnterpriseUserObjectPermission, EnterpriseGroupObjectPermission, VIEW_CODENAMES["enterprise"]
+    )
+
+
+def project_scope_q(user):
+    from .models.project import ProjectGroupObjectPermission, ProjectUserObjectPermission
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    own = _own_scope_q(user)
+    if own == Q():
+        return own
+    return own | _grant_q(user, ProjectUserObjectPermission, ProjectGroupObjectPermission, VIEW_CODENAMES["project"])
+
+
+def can_write(user, obj):
+    """May `user` change this enterprise or project? Owner, write-collaborator, or department head.
+
+    The caller has already established that the record is in the user's scope.
+    """
+    from .models.enterprise import Enterprise, EnterpriseUserObjectPermission
+    from .models.project import ProjectUserObjectPermission
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if obj.owner_id == user.pk:
+        return True
+    if obj.department_id and obj.department_id in departments_headed_tree(user):
+        return True
+    if isinstance(obj, Enterprise):
+        grants, codename = EnterpriseUserObjectPermission.objects, "change_enterprise"
+    else:
+        grants, codename = ProjectUserObjectPermission.objects, "change_project"
+    return (
+        grants.filter(content_object=obj, user=user, permission__codename=codename)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .exists()
+    )
+
+
+def is_head_of(user, department_id):
+    """Is `user` the head of this department or of one above it?"""
+    return bool(department_id) and department_id in departments_headed_tree(user)
+
+
+# --- gates: one per protected object ---------------------------------------------------------
+
+
+def _gate(user, queryset, pk, *, view_perm, change_perm, write):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    try:
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not user.has_perm(view_perm):
+        raise PermissionDenied
+    if write and not (user.has_perm(change_perm) and can_write(user, obj)):
+        raise PermissionDenied
+    return obj
+
+
+def get_enterprise_for_user(user, pk, *, write=False):
+    from .models import Enterprise
+
+    qs = Enterprise.objects.visible_to(user).select_related("owner", "department", "reported_by", "verified_by")
+    return _gate(
+        user, qs, pk, view_perm="clients.view_enterprise", change_perm="clients.change_enterprise", write=write
+    )
+
+
+def get_project_for_user(user, pk, *, write=False):
+    from .models import Project
+
+    qs = Project.objects.visible_to(user).select_related("enterprise", "owner", "department")
+    return _gate(user, qs, pk, view_perm="clients.view_project", change_perm="clients.change_project", write=write)
+
+
+def get_contact_for_user(user, pk, *, write=False):
+    """A contact is reachable when its enterprise is; writing it needs write access to the enterprise."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import Contact
+
+    qs = Contact.objects.visible_to(user).select_related("enterprise", "enterprise__owner", "enterprise__department")
+    contact = _gate(user, qs, pk, view_perm="clients.view_contact", change_perm="clients.change_contact", write=False)
+    if write and not (user.has_perm("clients.change_contact") and can_write(user, contact.enterprise)):
+        raise PermissionDenied
+    return contact
+
+
+def get_followup_for_user(user, pk, *, write=False):
+    from django.core.exceptions import PermissionDenied
+
+    from .models import FollowUp
+
+    qs = FollowUp.objects.visible_to(user).select_related("project", "author")
+    followup = _gate(
+        user, qs, pk, view_perm="clients.view_followup", change_perm="clients.change_followup", write=False
+    )
+    if write and not (followup.author_id == user.pk or can_write(user, followup.project)):
+        raise PermissionDenied
+    return followup

@@ -1,0 +1,586 @@
+"""Case-management writes: the only path that creates, assigns, releases or reveals case records.
+
+Keyword-only, atomic functions named noun_verb. Views, admin actions, imports, tasks and commands
+call these; none of them changes owners, grants or stages on its own.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Assignment,
+    Enterprise,
+    EnterpriseUserObjectPermission,
+    GrantKind,
+    Milestone,
+    Project,
+    ProjectUserObjectPermission,
+    Stage,
+    StageChange,
+)
+from .roles import has_role
+from .scopes import can_write, is_head_of, user_department_id
+from .validators import normalise_credit_code
+
+
+class ServiceError(ValidationError):
+    """A refused business action; its message is shown to the user as is (Chinese)."""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _permission(codename):
+    return Permission.objects.get(content_type__app_label="clients", codename=codename)
+
+
+def notify(*, template, to, context):
+    """Send one email rendered from templates/clients/emails/<template>_{subject,body}.txt (+ .html)."""
+    recipients = sorted({addr for addr in to if addr})
+    if not recipients:
+        return 0
+    subject = " ".join(render_to_string(f"clients/emails/{template}_subject.txt", context).split())
+    body = render_to_string(f"clients/emails/{template}_body.txt", context)
+    html = render_to_string(f"clients/emails/{template}_body.html", context)
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(html, "text/html")
+    return message.send()
+
+
+def _head_of(department):
+    """The head responsible for a department: its own head, or the nearest one above it."""
+    while department is not None:
+        if department.head_id:
+            return department.head
+        department = department.parent
+    return None
+
+
+def _department_of(user):
+    from .models import Department
+
+    dept_id = user_department_id(user) if user else None
+    return Department.objects.filter(pk=dept_id).first() if dept_id else None
+
+
+def _grant(model, obj, user, codename, *, kind, expires_at=None):
+    row, _created = model.objects.update_or_create(
+        content_object=obj,
+        user=user,
+        permission=_permission(codename),
+        defaults={"kind": kind, "expires_at": expires_at},
+    )
+    return row
+
+
+def _revoke_assignment_grants(user, *, project=None, enterprise=None):
+    if user is None:
+        return 0
+    n = 0
+    if project is not None:
+        n += ProjectUserObjectPermission.objects.filter(
+            content_object=project, user=user, kind=GrantKind.ASSIGNMENT
+        ).delete()[0]
+    if enterprise is not None:
+        n += EnterpriseUserObjectPermission.objects.filter(
+            content_object=enterprise, user=user, kind=GrantKind.ASSIGNMENT
+        ).delete()[0]
+    return n
+
+
+def _require_assigner(by, department_id):
+    if not (by.is_superuser or (by.has_perm("clients.assign_project") and is_head_of(by, department_id))):
+        raise PermissionDenied(_("只有该记录所属部门的负责人可以分派。"))
+
+
+# --- 查重 -------------------------------------------------------------------------------------
+
+
+def enterprise_find_duplicates(*, name="", credit_code="", exclude_pk=None):
+    """Enterprises that already exist with this credit code or a near-identical name, in ANY scope.
+
+    Only company data and the owner's staff name are returned — never contacts or other personal data.
+    """
+    code = normalise_credit_code(credit_code)
+    core = _name_core(name)
+    q = Q(pk__in=[])
+    if code:
+        q |= Q(credit_code=code)
+    if len(core) >= 2:
+        q |= Q(name__iexact=name.strip()) | Q(name__icontains=core)
+    qs = Enterprise.objects.filter(q).select_related("owner", "department").order_by("pk")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:10])
+
+
+_NAME_NOISE = ("有限责任公司", "股份有限公司", "有限公司", "集团", "公司", "（中国）", "(中国)", "中国")
+
+
+def _name_core(name):
+    core = "".join(str(name or "").split())
+    for noise in _NAME_NOISE:
+        core = core.replace(noise, "")
+    return core
+
+
+def collaboration_request(*, user, enterprise, message=""):
+    """Ask the owner of an existing enterprise to take `user` on as a 协办 instead of a duplicate."""
+    recipient = enterprise.owner or _head_of(enterprise.department)
+    if recipient is None:
+        raise ServiceError(_("该企业暂无负责人，请联系部门负责人。"))
+    notify(
+        template="collaboration_request",
+        to=[recipient.email],
+        context={"requester": user, "enterprise": enterprise, "message": message[:500]},
+    )
+    return recipient
+
+
+# --- enterprises ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enterprise_create(*, user, **fields):
+    fields["credit_code"] = normalise_credit_code(fields.get("credit_code")) or None
+    enterprise = Enterprise(
+        owner=fields.pop("owner", user),
+        department=fields.pop("department", None) or _department_of(user),
+        reported_by=user,
+        reported_at=timezone.now(),
+        **fields,
+    )
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, user, enterprise, **fields):
+    if not can_write(user, enterprise):
+        raise PermissionDenied(_("您没有修改该企业的权限。"))
+    if "credit_code" in fields:
+        fields["credit_code"] = normalise_credit_code(fields["credit_code"]) or None
+    for name, value in fields.items():
+        setattr(enterprise, name, value)
+    enterprise.full_clean()
+    enterprise.save(update_fields=[*fields, "updated_at"])
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_verify(*, user, enterprise, status):
+    if not can_write(user, enterprise):
+        raise PermissionDenied(_("您没有修改该企业的权限。"))
+    enterprise.verification_status = status
+    enterprise.verified_by = user
+    enterprise.verified_at = timezone.now()
+    enterprise.save(update_fields=["verification_status", "verified_by", "verified_at", "updated_at"])
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_assign(*, by, enterprise, to_user, note=""):
+    """Department head (re)assigns an enterprise: the new owner gets it, the old owner's grants go."""
+    _require_assigner(by, enterprise.department_id)
+    enterprise = Enterprise.objects.select_for_update(of=("self",)).get(pk=enterprise.pk)
+    previous = enterprise.owner
+    if previous == to_user:
+        return enterprise
+    enterprise.owner = to_user
+    enterprise.department = _department_of(to_user) or enterprise.department
+    enterprise.save(update_fields=["owner", "department", "updated_at"])
+    _revoke_assignment_grants(previous, enterprise=enterprise)
+    Assignment.objects.create(enterprise=enterprise, from_owner=previous, to_owner=to_user, by=by, note=note[:300])
+    return enterprise
+
+
+# --- collaborators (协办) and temporary access -------------------------------------------------
+
+
+@transaction.atomic
+def collaborator_add(*, by, obj, user, write=False, days=None):
+    """Grant `user` read (or write) access to one project or enterprise; `days` makes it temporary."""
+    if not can_write(by, obj):
+        raise PermissionDenied(_("只有负责人、协办（可编辑）或部门负责人可以添加协办人。"))
+    if user.pk == obj.owner_id:
+        raise ServiceError(_("负责人无需添加为协办人。"))
+    is_project = isinstance(obj, Project)
+    model = ProjectUserObjectPermission if is_project else EnterpriseUserObjectPermission
+    name = "project" if is_project else "enterprise"
+    kind = GrantKind.TEMPORARY if days else GrantKind.COLLABORATOR
+    expires_at = timezone.now() + timedelta(days=days) if days else None
+    model.objects.filter(content_object=obj, user=user).delete()
+    _grant(model, obj, user, f"view_{name}", kind=kind, expires_at=expires_at)
+    if write:
+        _grant(model, obj, user, f"change_{name}", kind=kind, expires_at=expires_at)
+    # A project collaborator needs to see the enterprise the project belongs to.
+    if is_project and not Enterprise.objects.visible_to(user).filter(pk=obj.enterprise_id).exists():
+        _grant(
+            EnterpriseUserObjectPermission,
+            obj.enterprise,
+            user,
+            "view_enterprise",
+            kind=kind,
+            expires_at=expires_at,
+        )
+    return obj
+
+
+@transaction.atomic
+def collaborator_remove(*, by, obj, user):
+    if not can_write(by, obj):
+        raise PermissionDenied(_("您没有管理协办人的权限。"))
+    model = ProjectUserObjectPermission if isinstance(obj, Project) else EnterpriseUserObjectPermission
+    return model.objects.filter(content_object=obj, user=user).delete()[0]
+
+
+def collaborators_of(obj):
+    model = ProjectUserObjectPermission if isinstance(obj, Project) else EnterpriseUserObjectPermission
+    rows = model.objects.filter(content_object=obj).select_related("user", "permission").order_by("user_id")
+    people = {}
+    for row in rows:
+        entry = people.setdefault(
+            row.user_id,
+            {
+                "user": row.user,
+                "write": False,
+                "kind": row.kind,
+                "kind_label": GrantKind(row.kind).label,
+                "expires_at": None,
+            },
+        )
+        entry["write"] = entry["write"] or row.permission.codename.startswith("change_")
+        entry["expires_at"] = row.expires_at
+    return list(people.values())
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(*, user, enterprise, **fields):
+    owner = fields.pop("owner", user)
+    project = Project(
+        enterprise=enterprise,
+        owner=owner,
+        department=fields.pop("department", None) or _department_of(owner) or enterprise.department,
+        **fields,
+    )
+    project.full_clean()
+    project.save()
+    StageChange.objects.create(project=project, from_stage="", to_stage=project.stage, by=user)
+    return project
+
+
+@transaction.atomic
+def project_update(*, user, project, **fields):
+    if not can_write(user, project):
+        raise PermissionDenied(_("您没有修改该项目的权限。"))
+    fields.pop("stage", None)  # stages change only through project_change_stage
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save(update_fields=[*fields, "updated_at"])
+    return project
+
+
+@transaction.atomic
+def project_change_stage(*, user, project, to_stage, reason=""):
+    if not can_write(user, project):
+        raise PermissionDenied(_("您没有修改该项目的权限。"))
+    if to_stage not in Stage.values:
+        raise ServiceError(_("未知的项目阶段。"))
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+    if project.stage == to_stage:
+        raise ServiceError(_("项目已处于该阶段。"))
+    reason = (reason or "").strip()
+    if to_stage == Stage.TERMINATED and not reason:
+        raise ServiceError(_("终止项目须填写终止原因。"))
+    now = timezone.now()
+    StageChange.objects.create(
+        project=project, from_stage=project.stage, to_stage=to_stage, at=now, by=user, note=reason[:300]
+    )
+    project.stage = to_stage
+    project.stage_changed_at = now
+    project.last_activity_at = now
+    update = ["stage", "stage_changed_at", "last_activity_at", "updated_at"]
+    if to_stage == Stage.TERMINATED:
+        project.termination_reason = reason[:300]
+        update.append("termination_reason")
+    if to_stage == Stage.SIGNED and project.signed_at is None:
+        project.signed_at = timezone.localdate(now)
+        update.append("signed_at")
+    project.save(update_fields=update)
+    return project
+
+
+@transaction.atomic
+def milestone_add(*, user, project, kind, date, amount=None, note=""):
+    if not can_write(user, project):
+        raise PermissionDenied(_("您没有修改该项目的权限。"))
+    return Milestone.objects.create(project=project, kind=kind, date=date, amount=amount, note=note, recorded_by=user)
+
+
+def _follow_enterprise(project, user, previous):
+    """Grants follow a project assignment: the new owner may see its enterprise, the old one no longer."""
+    enterprise = project.enterprise
+    _revoke_assignment_grants(previous, project=project, enterprise=enterprise)
+    if user is not None and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
+        _grant(EnterpriseUserObjectPermission, enterprise, user, "view_enterprise", kind=GrantKind.ASSIGNMENT)
+
+
+@transaction.atomic
+def project_assign(*, by, project, to_user, note=""):
+    """Department head (re)assigns a project. Grants follow the new owner; the old owner's are revoked."""
+    _require_assigner(by, project.department_id)
+    project = Project.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=project.pk)
+    previous = project.owner
+    if previous == to_user:
+        return project
+    project.owner = to_user
+    project.department = _department_of(to_user) or project.department
+    project.released_at = None
+    project.last_activity_at = timezone.now()
+    project.save(update_fields=["owner", "department", "released_at", "last_activity_at", "updated_at"])
+    # A former owner who stays on as a collaborator keeps that explicit grant; assignment grants go.
+    ProjectUserObjectPermission.objects.filter(content_object=project, user=to_user).delete()
+    _follow_enterprise(project, to_user, previous)
+    Assignment.objects.create(project=project, from_owner=previous, to_owner=to_user, by=by, note=note[:300])
+    return project
+
+
+@transaction.atomic
+def project_claim(*, user, project):
+    """Claim a project from the 公海 pool."""
+    if not user.has_perm("clients.change_project"):
+        raise PermissionDenied(_("您的角色不能认领项目。"))
+    project = Project.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=project.pk)
+    if not project.in_pool:
+        raise ServiceError(_("该项目已有负责人，不能认领。"))
+    project.owner = user
+    project.department = _department_of(user) or project.department
+    project.released_at = None
+    project.last_activity_at = timezone.now()
+    project.save(update_fields=["owner", "department", "released_at", "last_activity_at", "updated_at"])
+    _follow_enterprise(project, user, None)
+    Assignment.objects.create(project=project, to_owner=user, by=user, kind=Assignment.Kind.CLAIM)
+    return project
+
+
+@transaction.atomic
+def project_release(*, user, project, note="", auto=False):
+    """Put a project back into the 公海 pool (by its owner, a head, or the idle job when `auto`)."""
+    project = (
+        Project.objects.select_for_update(of=("self",)).select_related("enterprise", "department").get(pk=project.pk)
+    )
+    if project.owner_id is None:
+        raise ServiceError(_("该项目已在公海中。"))
+    if not auto and not (project.owner_id == user.pk or is_head_of(user, project.department_id) or user.is_superuser):
+        raise PermissionDenied(_("只有负责人或部门负责人可以释放项目。"))
+    previous = project.owner
+    project.owner = None
+    project.released_at = timezone.now()
+    project.save(update_fields=["owner", "released_at", "updated_at"])
+    _revoke_assignment_grants(previous, project=project, enterprise=project.enterprise)
+    Assignment.objects.create(
+        project=project,
+        from_owner=previous,
+        by=None if auto else user,
+        kind=Assignment.Kind.AUTO_RELEASE if auto else Assignment.Kind.RELEASE,
+        note=note[:300],
+    )
+    return project, previous
+
+
+def release_idle_projects(*, now=None, days=None):
+    """Release every owned, active project with no follow-up for `days` (PUBLIC_POOL_IDLE_DAYS).
+
+    Each project is released in its own transaction; running twice releases nothing the second
+    time. The former owner and the department head are notified. Returns the number released.
+    """
+    now = now or timezone.now()
+    days = settings.PUBLIC_POOL_IDLE_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    ids = list(
+        Project.objects.active()
+        .filter(owner__isnull=False, last_activity_at__lt=cutoff, legal_hold=False)
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    released = 0
+    for pk in ids:
+        with transaction.atomic():
+            project = Project.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
+            if project is None or project.owner_id is None or project.last_activity_at >= cutoff:
+                continue
+            project, previous = project_release(
+                user=None, project=project, auto=True, note=_("%(days)s 天无跟进，自动释放") % {"days": days}
+            )
+            head = _head_of(project.department)
+            notify(
+                template="project_released",
+                to=[previous.email if previous else "", head.email if head else ""],
+                context={"project": project, "previous": previous, "days": days},
+            )
+            released += 1
+    return released
+
+
+def assignable_users(by):
+    """Staff a head may assign to: active officers in the departments they head (and below)."""
+    from .models import Role
+
+    User = get_user_model()
+    depts = set()
+    if by.is_superuser:
+        return User.objects.filter(is_active=True, groups__role__code=Role.Code.OFFICER).distinct().order_by("username")
+    from .scopes import departments_headed_tree
+
+    depts = departments_headed_tree(by)
+    return (
+        User.objects.filter(is_active=True, profile__department_id__in=depts)
+        .filter(Q(groups__role__code=Role.Code.OFFICER) | Q(pk=by.pk))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def may_assign(user, obj):
+    return user.is_superuser or (
+        has_role(user, "dept_head") and user.has_perm("clients.assign_project") and is_head_of(user, obj.department_id)
+    )
+
+
+# --- contacts and reveals ---------------------------------------------------------------------
+
+CONTACT_FIELDS = ("name", "mobile", "email", "wechat", "id_number")
+REVEAL_FIELDS = {
+    # field: permission needed to reveal it
+    "name": "clients.reveal_contact",
+    "mobile": "clients.reveal_contact",
+    "email": "clients.reveal_contact",
+    "wechat": "clients.reveal_contact",
+    "id_number": "clients.reveal_sensitive_contact",
+}
+
+
+class RevealRefused(ServiceError):
+    def __init__(self, message, *, status=403):
+        super().__init__(message)
+        self.status = status
+
+
+def revealable_fields(user, contact):
+    return {f for f, perm in REVEAL_FIELDS.items() if user.has_perm(perm) and getattr(contact, f, "")}
+
+
+def reveals_today(user):
+    from audit.models import AccessEvent
+
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return AccessEvent.objects.filter(user=user, action=AccessEvent.Action.REVEAL, at__gte=start).count()
+
+
+def _refuse_if_restricted(obj, use):
+    from privacy.restrictions import ProcessingRestricted, ensure_not_restricted
+
+    try:
+        ensure_not_restricted(obj, use)
+    except ProcessingRestricted as exc:
+        raise RevealRefused(exc.message) from None
+
+
+@transaction.atomic
+def contact_reveal(*, user, contact, field, purpose, request=None):
+    """Return one field of a contact in clear, after checking role, purpose and the daily limit.
+
+    The caller has passed the contact through get_contact_for_user (scope). Every reveal is an
+    access event naming the purpose and the field (never the value).
+    """
+    from audit.access import record_access
+
+    perm = REVEAL_FIELDS.get(field)
+    if perm is None:
+        raise RevealRefused(_("该字段不能查看明文。"), status=404)
+    if not user.has_perm(perm):
+        raise RevealRefused(_("您的角色无权查看该字段的明文。"))
+    if not (purpose or "").strip():
+        raise RevealRefused(_("请选择查看用途。"), status=400)
+    _refuse_if_restricted(contact, "reveal")  # [F] legal hold / restriction: storage only
+    # Serialise one user's reveals so two parallel requests cannot both slip under the limit.
+    get_user_model().objects.select_for_update(of=("self",)).filter(pk=user.pk).first()
+    limit = settings.REVEAL_DAILY_LIMIT
+    if reveals_today(user) >= limit:
+        raise RevealRefused(
+            _("您今日查看明文的次数已达上限（%(limit)s 次），请明日再试；如确有需要请联系部门负责人。")
+            % {"limit": limit},
+            status=429,
+        )
+    record_access(
+        user, "reveal", contact, purpose=purpose, detail={"field": field}, subject_ids=[contact.pk], request=request
+    )
+    return getattr(contact, field)
+
+
+def contact_initial(contact):
+    initial = {f: getattr(contact, f) or "" for f in CONTACT_FIELDS}
+    initial.update(position=contact.position, source=contact.source, purpose=contact.purpose, verified=contact.verified)
+    return initial
+
+
+@transaction.atomic
+def contact_create(*, user, enterprise, import_batch=None, **fields):
+    from .models import Contact
+
+    if not can_write(user, enterprise):
+        raise PermissionDenied(_("您没有修改该企业的权限。"))
+    contact = Contact(enterprise=enterprise, created_by=user, import_batch=import_batch, **fields)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, user, contact, **fields):
+    if not can_write(user, contact.enterprise):
+        raise PermissionDenied(_("您没有修改该联系人的权限。"))
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.save()
+    return contact
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def followup_create(*, user, project, date, method, summary, participants="", next_contact_date=None):
+    from .models import FollowUp
+
+    if not can_write(user, project):
+        raise PermissionDenied(_("您没有修改该项目的权限。"))
+    followup = FollowUp(
+        project=project,
+        date=date,
+        method=method,
+        summary=summary,
+        participants=participants,
+        next_contact_date=next_contact_date,
+        author=user,
+    )
+    FollowUp.objects.filter(project=project, superseded=False).update(superseded=True)
+    followup.save()
+    # The clock of the 公海 job restarts with every follow-up; the next-contact date feeds the dashboard.
+    now = timezone.now()
+    Project.objects.filter(pk=project.pk).update(last_activity_at=now, updated_at=now)
+    return followup

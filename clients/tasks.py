@@ -1,0 +1,11 @@
+"""Periodic case jobs. Each is also a management command (release_idle_projects)."""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def release_idle_projects():
+    """Return idle projects to the 公海 pool and notify former owners and heads. Idempotent."""
+    from .services import release_idle_projects as release
+
+    return release()

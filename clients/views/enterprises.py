@@ -1,0 +1,205 @@
+"""Enterprise pages: list, 报备 with 查重, detail, edit, assign, collaborators."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services
+from ..forms import AssignForm, CollaborationRequestForm, CollaboratorForm, EnterpriseForm
+from ..models import Enterprise
+from ..scopes import can_write, get_enterprise_for_user
+from .common import keyset_page, parse_cursor, require_perm
+
+
+def enterprise_list(request):
+    require_perm(request.user, "clients.view_enterprise")
+    qs = Enterprise.objects.visible_to(request.user).select_related("owner", "department")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(name__icontains=q)
+    rows, next_cursor = keyset_page(qs, parse_cursor(request.GET.get("after")))
+    return render(
+        request,
+        "clients/enterprise_list.html",
+        {"enterprises": rows, "next_cursor": next_cursor, "q": q, "paged": bool(request.GET.get("after"))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    require_perm(request.user, "clients.add_enterprise")
+    form = EnterpriseForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = services.enterprise_find_duplicates(name=data["name"], credit_code=data.get("credit_code") or "")
+        exact = [d for d in duplicates if data.get("credit_code") and d.credit_code == data["credit_code"]]
+        if exact or (duplicates and not request.POST.get("confirm_not_duplicate")):
+            if exact:
+                form.add_error("credit_code", _("该统一社会信用代码已报备，不能重复创建。"))
+            messages.warning(request, _("发现可能重复的企业。请申请协办，或确认不是同一家企业后再提交。"))
+        else:
+            try:
+                enterprise = services.enterprise_create(user=request.user, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("企业已报备。"))
+                return redirect(enterprise)
+    return render(
+        request,
+        "clients/enterprise_form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "creating": True,
+            "visible_ids": _visible_ids(request.user, duplicates),
+        },
+    )
+
+
+def _visible_ids(user, enterprises):
+    ids = [e.pk for e in enterprises]
+    if not ids:
+        return set()
+    return set(Enterprise.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def enterprise_check(request):
+    """htmx: 查重 while typing — who already holds this name or credit code (no personal data)."""
+    require_perm(request.user, "clients.add_enterprise")
+    duplicates = services.enterprise_find_duplicates(
+        name=request.GET.get("name", "")[:200], credit_code=request.GET.get("credit_code", "")[:30]
+    )
+    return render(
+        request,
+        "clients/_duplicates.html",
+        {"duplicates": duplicates, "visible_ids": _visible_ids(request.user, duplicates)},
+    )
+
+
+def enterprise_detail(request, pk):
+    enterprise = get_enterprise_for_user(request.user, pk)
+    from ..models import Project
+
+    projects = Project.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("owner")
+    contacts = []
+    if request.user.has_perm("clients.view_contact"):
+        contacts = list(enterprise.contacts.order_by("pk")) if hasattr(enterprise, "contacts") else []
+    writable = can_write(request.user, enterprise)
+    return render(
+        request,
+        "clients/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "projects": projects,
+            "contacts": contacts,
+            "writable": writable,
+            "may_assign": services.may_assign(request.user, enterprise),
+            "collaborators": services.collaborators_of(enterprise) if writable else [],
+            "assignments": enterprise.assignments.select_related("from_owner", "to_owner", "by")[:10],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, pk):
+    enterprise = get_enterprise_for_user(request.user, pk, write=True)
+    form = EnterpriseForm(request.POST or None, instance=enterprise)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data.get("credit_code")
+        duplicates = [
+            d
+            for d in services.enterprise_find_duplicates(credit_code=code or "", exclude_pk=enterprise.pk)
+            if code and d.credit_code == code
+        ]
+        if duplicates:
+            form.add_error("credit_code", _("该统一社会信用代码已被其他企业使用。"))
+        else:
+            try:
+                services.enterprise_update(user=request.user, enterprise=enterprise, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(enterprise)
+    return render(
+        request,
+        "clients/enterprise_form.html",
+        {"form": form, "enterprise": enterprise, "duplicates": duplicates, "visible_ids": set()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_assign(request, pk):
+    enterprise = get_enterprise_for_user(request.user, pk)
+    if not services.may_assign(request.user, enterprise):
+        raise PermissionDenied
+    form = AssignForm(request.POST or None, users=services.assignable_users(request.user))
+    if request.method == "POST" and form.is_valid():
+        services.enterprise_assign(
+            by=request.user, enterprise=enterprise, to_user=form.cleaned_data["to_user"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("已分派。"))
+        return redirect(enterprise)
+    return render(request, "clients/assign_form.html", {"form": form, "object": enterprise})
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_request_collaboration(request, pk):
+    """Ask the owner of an existing enterprise for 协办 — reachable for any enterprise found by 查重."""
+    require_perm(request.user, "clients.add_enterprise")
+    enterprise = Enterprise.objects.select_related("owner", "department").filter(pk=pk).first()
+    if enterprise is None:
+        from django.http import Http404
+
+        raise Http404
+    form = CollaborationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.collaboration_request(
+                user=request.user, enterprise=enterprise, message=form.cleaned_data["message"]
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("已向负责人发送协办申请。"))
+        return redirect("clients:enterprise_list")
+    return render(request, "clients/collaboration_request.html", {"form": form, "enterprise": enterprise})
+
+
+@require_POST
+def enterprise_collaborator_add(request, pk):
+    enterprise = get_enterprise_for_user(request.user, pk, write=True)
+    form = CollaboratorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.collaborator_add(
+                by=request.user,
+                obj=enterprise,
+                user=form.cleaned_data["username"],
+                write=form.cleaned_data["write"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("已添加协办人。"))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(enterprise)
+
+
+@require_POST
+def enterprise_collaborator_remove(request, pk, user_id):
+    enterprise = get_enterprise_for_user(request.user, pk, write=True)
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        services.collaborator_remove(by=request.user, obj=enterprise, user=user)
+        messages.success(request, _("已移除协办人。"))
+    return redirect(enterprise)

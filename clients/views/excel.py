@@ -1,0 +1,214 @@
+"""Excel import (template, dry-run preview, confirm, undo) and export of lists in scope."""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.access import record_access
+from privacy.restrictions import restricted_contacts_q
+
+from ..excel import ImportFileError, export_dataset, import_run, template_dataset
+from ..excel import import_undo as undo_batch
+from ..forms import ImportForm
+from ..models import Contact, Enterprise, ImportBatch, Project, Stage
+from ..resources import RESOURCES
+from .common import require_perm
+
+KIND_LABELS = {"enterprise": "企业", "contact": "联系人", "project": "项目"}
+
+
+def _kind(kind):
+    if kind not in RESOURCES:
+        raise Http404
+    return kind
+
+
+SPOOL_MAX_AGE_SECONDS = 3600
+
+
+def _spool_dir():
+    path = Path(settings.MEDIA_ROOT) / "import_spool"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _sweep_spool(request):
+    """Previews that were never confirmed must not linger: they may hold contacts' details."""
+    previous = (request.session.pop("clients_import_spool", None) or {}).get("token")
+    if previous:
+        (_spool_dir() / f"{previous}.bin").unlink(missing_ok=True)
+    cutoff = timezone.now().timestamp() - SPOOL_MAX_AGE_SECONDS
+    for path in _spool_dir().glob("*.bin"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def import_list(request):
+    require_perm(request.user, "clients.import_enterprise")
+    batches = ImportBatch.objects.filter(user=request.user)[:20]
+    return render(request, "clients/import_list.html", {"batches": batches, "kinds": KIND_LABELS, "form": ImportForm()})
+
+
+def import_template(request, kind):
+    require_perm(request.user, "clients.import_enterprise")
+    kind = _kind(kind)
+    data = template_dataset(kind).export("xlsx")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="import-template-{kind}.xlsx"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def import_upload(request, kind):
+    """POST a file → dry-run preview; POST confirm with the spool token → the real import."""
+    require_perm(request.user, "clients.import_enterprise")
+    kind = _kind(kind)
+    context = {"kind": kind, "kind_label": KIND_LABELS[kind]}
+    if request.method == "POST" and request.POST.get("token"):
+        spool = request.session.get("clients_import_spool") or {}
+        token = request.POST["token"]
+        if spool.get("token") != token or spool.get("kind") != kind:
+            messages.error(request, _("导入预览已失效，请重新上传文件。"))
+            return redirect("clients:import_upload", kind=kind)
+        path = _spool_dir() / f"{token}.bin"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            messages.error(request, _("导入预览已失效，请重新上传文件。"))
+            return redirect("clients:import_upload", kind=kind)
+        try:
+            outcome = import_run(
+                user=request.user, kind=kind, data=data, file_name=spool["name"], mode=spool["mode"], dry_run=False
+            )
+        except ImportFileError as exc:
+            outcome = {"errors": [(0, exc.messages)], "batch": None}
+        finally:
+            path.unlink(missing_ok=True)
+            request.session.pop("clients_import_spool", None)
+        if outcome["batch"] is None:
+            messages.error(request, _("导入未完成，没有写入任何数据。"))
+            context.update(form=ImportForm(), outcome=outcome)
+            return render(request, "clients/import_upload.html", context)
+        record_access(
+            request.user,
+            "import",
+            outcome["batch"],
+            row_count=outcome["rows"],
+            detail={"kind": kind, "batch": outcome["batch"].pk},
+        )
+        messages.success(
+            request,
+            _("导入完成：新增 %(new)s 条，更新 %(update)s 条。")
+            % {"new": outcome["totals"]["new"], "update": outcome["totals"]["update"]},
+        )
+        return redirect("clients:import_list")
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        _sweep_spool(request)
+        upload = form.cleaned_data["file"]
+        data = upload.read(10 * 1024 * 1024 + 1)
+        try:
+            outcome = import_run(
+                user=request.user, kind=kind, data=data, file_name=upload.name, mode=form.cleaned_data["mode"]
+            )
+        except ImportFileError as exc:
+            form.add_error("file", exc.messages[0])
+        else:
+            if not outcome["errors"]:
+                token = secrets.token_urlsafe(24)
+                (_spool_dir() / f"{token}.bin").write_bytes(data)
+                request.session["clients_import_spool"] = {
+                    "token": token,
+                    "kind": kind,
+                    "name": upload.name[:200],
+                    "mode": form.cleaned_data["mode"],
+                    "at": timezone.now().isoformat(),
+                }
+                context["token"] = token
+            context["outcome"] = outcome
+    context["form"] = form
+    return render(request, "clients/import_upload.html", context)
+
+
+@require_POST
+def import_undo(request, pk):
+    require_perm(request.user, "clients.import_enterprise")
+    batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
+    try:
+        undo_batch(user=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("已撤销该批导入。"))
+    return redirect("clients:import_list")
+
+
+def _export_queryset(request, kind):
+    user = request.user
+    q = request.GET.get("q", "").strip()[:100]
+    stage = request.GET.get("stage", "")
+    filters = {}
+    if kind == "enterprise":
+        qs = Enterprise.objects.visible_to(user).select_related("owner")
+        if q:
+            qs, filters["q"] = qs.filter(name__icontains=q), q
+    elif kind == "project":
+        qs = Project.objects.visible_to(user).select_related("enterprise")
+        if q:
+            qs, filters["q"] = qs.filter(title__icontains=q), q
+        if stage in Stage.values:
+            qs, filters["stage"] = qs.filter(stage=stage), stage
+    else:
+        require_perm(user, "clients.view_contact")
+        qs = Contact.objects.visible_to(user).exclude(restricted_contacts_q()).select_related("enterprise")  # [F]
+        enterprise = request.GET.get("enterprise", "")
+        if enterprise.isdigit():
+            qs, filters["enterprise"] = qs.filter(enterprise_id=int(enterprise)), int(enterprise)
+    return qs.order_by("pk"), filters
+
+
+@never_cache
+def export(request, kind):
+    require_perm(request.user, "clients.export_enterprise")
+    kind = _kind(kind)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    clear = request.user.has_perm("clients.export_clear_values") and request.GET.get("clear") == "1"
+    if request.GET.get("clear") == "1" and not clear:
+        raise PermissionDenied
+    queryset, filters = _export_queryset(request, kind)
+    rows = list(queryset[: settings.CLIENTS_EXPORT_MAX_ROWS])
+    dataset = export_dataset(kind=kind, queryset=rows, clear=clear)
+    subject_ids = [c.pk for c in rows] if kind == "contact" else []
+    record_access(
+        request.user,
+        "export",
+        purpose=request.GET.get("purpose", "")[:200] or _("列表导出"),
+        row_count=len(rows),
+        detail={"kind": kind, "format": fmt, "filter": filters, "clear_values": clear},
+        subject_ids=subject_ids,
+        request=request,
+    )
+    if fmt == "csv":
+        body = ("\ufeff" + dataset.export("csv")).encode("utf-8")
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body = dataset.export("xlsx")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -1,0 +1,81 @@
+"""Forms of the consent pages (staff) and the self-service page (the person)."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import ConsentAction, LegalBasis, LinkChannel, Purpose, RequestKind
+from .models.consent import OFFLINE_CHANNELS
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+class OfflineConsentForm(forms.Form):
+    """Staff record a consent given or withdrawn on paper, by phone, by e-mail or in person."""
+
+    purpose = forms.ModelChoiceField(label=_("用途"), queryset=Purpose.objects.none(), empty_label=_("请选择"))
+    action = forms.ChoiceField(
+        label=_("动作"), choices=[(ConsentAction.GRANTED, _("同意")), (ConsentAction.WITHDRAWN, _("撤回"))]
+    )
+    channel = forms.ChoiceField(label=_("渠道"), choices=[(c.value, c.label) for c in OFFLINE_CHANNELS])
+    evidence = forms.FileField(
+        label=_("凭证文件（PDF或图片，不超过10 MB）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+    separate_confirmed = forms.BooleanField(
+        label=_("书面同意已单独载明接收方、处理目的、处理方式和个人信息种类"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].queryset = Purpose.objects.filter(is_active=True).filter(
+            Q(legal_basis=LegalBasis.CONSENT) | Q(requires_separate_consent=True)
+        )
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        from complaints.forms import validate_attachment  # one content sniffer for uploads
+
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("凭证文件不能超过10 MB。"))
+        self.evidence_type = validate_attachment(upload)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        purpose = data.get("purpose")
+        if (
+            purpose
+            and purpose.requires_separate_consent
+            and data.get("action") == ConsentAction.GRANTED
+            and not data.get("separate_confirmed")
+        ):
+            self.add_error("separate_confirmed", _("单独同意须在书面材料中单独载明上述内容，请核对后勾选。"))
+        offline_grant = data.get("channel") in ("paper", "email") and data.get("action") == ConsentAction.GRANTED
+        if offline_grant and not data.get("evidence") and "evidence" not in self.errors:
+            self.add_error("evidence", _("以纸质或邮件方式取得的同意须上传凭证文件。"))
+        return data
+
+
+class SendLinkForm(forms.Form):
+    via = forms.ChoiceField(label=_("发送方式"), choices=LinkChannel.choices)
+
+
+class SelfServiceRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("请求类型"), choices=RequestKind.choices)
+    details = forms.CharField(
+        label=_("补充说明（可不填）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SelfServiceComplaintForm(forms.Form):
+    description = forms.CharField(
+        label=_("投诉内容"),
+        min_length=10,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"min_length": _("请至少填写10个字，说明事情经过和您的诉求。")},
+    )

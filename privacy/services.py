@@ -1,0 +1,525 @@
+"""Consent, policy, self-service and data-subject-request services: the one path for each change.
+
+Consent
+    `consent_grant` / `consent_withdraw` / `consent_withdraw_all` append to the ledger and update
+    the materialised `ConsentState` in the same transaction (`_append_event` is the only writer).
+    `consent_require(contact, code)` is the one check every use that needs consent calls; it
+    raises `ConsentRequired` (a PermissionDenied with a Chinese message). Purposes based on
+    something other than consent (contract, legal duty, …) pass without a ledger entry.
+    Separate consent (单独同意) is only ever given by `consent_grant(..., separate=...)` naming
+    recipient, purpose, method and categories; no general grant implies it.
+
+Ledger purge (for the retention purge of [F])
+    The ledger refuses UPDATE and DELETE (Python and, on PostgreSQL, a trigger). The history of an
+    erased person is removed only by `consent_history_purge(contact=...)`, which sets
+    ``SET LOCAL zhaoshang.purge = 'on'`` inside the caller's transaction; deleting a contact with
+    consent history by any other path fails on PostgreSQL. Call it before deleting the contact.
+
+Self-service links
+    `selfservice_link(contact)` issues a `SelfServiceLink` row (random nonce) and returns the path
+    ``/c/<token>/``; the token is a TimestampSigner signature of (contact id, nonce). A token is
+    accepted while its signature is valid and younger than SELFSERVICE_TOKEN_MAX_AGE_DAYS and its
+    row is neither expired nor revoked. Tokens are never logged.
+"""
+
+import datetime
+import secrets
+from contextlib import suppress
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from .models import (
+    Channel,
+    ConsentAction,
+    ConsentEvent,
+    ConsentState,
+    LegalBasis,
+    LinkChannel,
+    PrivacyPolicy,
+    Purpose,
+    RequestKind,
+    SelfServiceLink,
+    SeparateConsent,
+    SubjectRequest,
+)
+
+# Purpose codes other apps refer to (seeded by migration; editable text, fixed codes).
+PURPOSE_LIAISON = "liaison"
+PURPOSE_POLICY_PUSH = "policy_push"
+PURPOSE_PARTNER_SHARING = "partner_sharing"
+PURPOSE_OVERSEAS_HQ = "overseas_hq"
+PURPOSE_SATISFACTION = "satisfaction"
+
+TOKEN_SALT = "privacy.selfservice.link"  # noqa: S105 - a namespace, not a secret
+EVIDENCE_REQUIRED_CHANNELS = {Channel.PAPER, Channel.EMAIL}
+
+
+class ConsentRequired(PermissionDenied):
+    """The use needs a consent the person has not given (or has withdrawn)."""
+
+    def __init__(self, purpose_name):
+        self.purpose_name = str(purpose_name)
+        self.message = _("该联系人未同意“%(purpose)s”（或已撤回同意），不能用于此用途。") % {
+            "purpose": self.purpose_name
+        }
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class ConsentError(ValidationError):
+    """A grant or withdrawal that cannot be recorded as asked (message in Chinese)."""
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _purpose(purpose):
+    if isinstance(purpose, Purpose):
+        return purpose
+    return Purpose.objects.get(code=purpose)
+
+
+def current_policy():
+    return PrivacyPolicy.objects.current()
+
+
+def ip_hash(request):
+    """Keyed hash of the client IP (HMAC under a SECRET_KEY-derived key): links events, reveals nothing."""
+    if request is None:
+        return ""
+    ip = request.META.get("REMOTE_ADDR", "")
+    return salted_hmac("privacy.consent.ip", ip, algorithm="sha256").hexdigest() if ip else ""
+
+
+def _user_agent(request):
+    if request is None:
+        return ""
+    return request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+def _append_event(
+    *, contact, purpose, action, channel, actor, request, policy, evidence=None, evidence_type="", separate=None
+):
+    """Insert one ledger event and bring the contact's state for the purpose in line, atomically."""
+    online = channel == Channel.SELFSERVICE
+    event = ConsentEvent(
+        contact=contact,
+        purpose=purpose,
+        policy=policy,
+        action=action,
+        channel=channel,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        ip_hash=ip_hash(request) if online else "",
+        user_agent=_user_agent(request) if online else "",
+        evidence_type=evidence_type if evidence else "",
+    )
+    if evidence:
+        event.evidence = evidence
+    event.save()
+    if separate is not None:
+        SeparateConsent(event=event, **separate).save()
+    granted = action == ConsentAction.GRANTED
+    ConsentState.objects.update_or_create(
+        contact=contact,
+        purpose=purpose,
+        defaults={
+            "granted": granted,
+            "separate": granted and separate is not None,
+            "policy": policy,
+            "last_event": event,
+            "changed_at": event.at,
+            "needs_renewal": False,
+            "renewal_due_at": None,
+        },
+    )
+    return event
+
+
+def _locked_state(contact, purpose):
+    return ConsentState.objects.select_for_update().filter(contact=contact, purpose=purpose).first()
+
+
+def separate_details(purpose):
+    """What a separate consent for `purpose` names, as shown to the person at the time."""
+    return {
+        "recipient": purpose.recipient or purpose.name,
+        "purpose_text": purpose.description[:300] or purpose.name,
+        "method": purpose.processing_method or _("按本用途说明的方式处理"),
+        "categories": list(purpose.categories),
+    }
+
+
+# --- Consent -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_grant(
+    *, contact, purpose, channel, actor=None, request=None, evidence=None, evidence_type="", separate=None
+):
+    """Record a grant. Returns the event, or None when a valid consent under the current policy exists.
+
+    For a purpose needing separate consent, `separate` must be the dict of what the person was
+    shown (recipient, purpose_text, method, categories — see `separate_details`).
+    """
+    purpose = _purpose(purpose)
+    if not purpose.needs_consent:
+        raise ConsentError(_("“%(purpose)s”的处理依据不是同意，无需记录同意。") % {"purpose": purpose.name})
+    if not purpose.is_active:
+        raise ConsentError(_("用途“%(purpose)s”已停用。") % {"purpose": purpose.name})
+    if purpose.requires_separate_consent:
+        if not separate or not all(separate.get(k) for k in ("recipient", "purpose_text", "method")):
+            raise ConsentError(
+                _("“%(purpose)s”须单独取得同意，并载明接收方、处理目的、处理方式和个人信息种类。")
+                % {"purpose": purpose.name}
+            )
+        separate = {k: separate[k] for k in ("recipient", "purpose_text", "method")} | {
+            "categories": list(separate.get("categories") or [])
+        }
+    else:
+        separate = None
+    if channel in EVIDENCE_REQUIRED_CHANNELS and not evidence:
+        raise ConsentError(_("以纸质或邮件方式取得的同意须上传凭证文件。"))
+    policy = current_policy()
+    state = _locked_state(contact, purpose)
+    if (
+        state is not None
+        and state.granted
+        and not state.needs_renewal
+        and state.policy_id == getattr(policy, "pk", None)
+        and evidence is None
+    ):
+        return None  # already granted: one click twice is still one consent
+    return _append_event(
+        contact=contact,
+        purpose=purpose,
+        action=ConsentAction.GRANTED,
+        channel=channel,
+        actor=actor,
+        request=request,
+        policy=policy,
+        evidence=evidence,
+        evidence_type=evidence_type,
+        separate=separate,
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, contact, purpose, channel, actor=None, request=None, evidence=None, evidence_type=""):
+    """Record a withdrawal; effective at once. Returns the event, or None when nothing was granted."""
+    purpose = _purpose(purpose)
+    state = _locked_state(contact, purpose)
+    if state is None or not state.granted:
+        return None
+    return _append_event(
+        contact=contact,
+        purpose=purpose,
+        action=ConsentAction.WITHDRAWN,
+        channel=channel,
+        actor=actor,
+        request=request,
+        policy=current_policy(),
+        evidence=evidence,
+        evidence_type=evidence_type,
+    )
+
+
+@transaction.atomic
+def consent_withdraw_all(*, contact, channel, actor=None, request=None):
+    """Withdraw every consent the person has given. Returns the number of withdrawals."""
+    states = list(
+        ConsentState.objects.select_for_update().select_related("purpose").filter(contact=contact, granted=True)
+    )
+    policy = current_policy()
+    for state in states:
+        _append_event(
+            contact=contact,
+            purpose=state.purpose,
+            action=ConsentAction.WITHDRAWN,
+            channel=channel,
+            actor=actor,
+            request=request,
+            policy=policy,
+        )
+    return len(states)
+
+
+def consent_require(contact, purpose_code):
+    """Return None when `contact` may be used for the purpose; raise ConsentRequired otherwise."""
+    purpose = _purpose(purpose_code)
+    if not purpose.is_active:
+        raise ConsentRequired(purpose.name)
+    if not purpose.needs_consent:
+        return None
+    contact_id = getattr(contact, "pk", contact)
+    state = ConsentState.objects.filter(contact_id=contact_id, purpose=purpose).first()
+    if state is None or not state.is_valid():
+        raise ConsentRequired(purpose.name)
+    if purpose.requires_separate_consent and not state.separate:
+        raise ConsentRequired(purpose.name)
+    return None
+
+
+def consent_filter(queryset, purpose_code):
+    """`queryset` of contacts narrowed to those the purpose may use (in SQL)."""
+    purpose = _purpose(purpose_code)
+    if not purpose.is_active:
+        return queryset.none()
+    if not purpose.needs_consent:
+        return queryset
+    states = ConsentState.objects.valid().filter(purpose=purpose)
+    if purpose.requires_separate_consent:
+        states = states.filter(separate=True)
+    return queryset.filter(pk__in=states.values("contact_id"))
+
+
+def consent_state(contact):
+    """Every active purpose with the person's state: a list of dicts for display."""
+    purposes = list(Purpose.objects.filter(is_active=True))
+    states = {s.purpose_id: s for s in ConsentState.objects.filter(contact=contact).select_related("policy")}
+    now = timezone.now()
+    rows = []
+    for purpose in purposes:
+        state = states.get(purpose.pk)
+        rows.append(
+            {
+                "purpose": purpose,
+                "needs_consent": purpose.needs_consent,
+                "state": state,
+                "granted": bool(state and state.is_valid(now)),
+                "needs_renewal": bool(state and state.granted and state.needs_renewal),
+            }
+        )
+    return rows
+
+
+def consent_history(contact, limit=200):
+    return list(
+        ConsentEvent.objects.filter(contact=contact)
+        .select_related("purpose", "policy", "actor", "separate")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+# --- Policy ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_publish(*, policy, user):
+    """Publish a version. A material change flags consents given under older versions for renewal.
+
+    Returns the number of consents that now need renewal.
+    """
+    policy = PrivacyPolicy.objects.select_for_update().get(pk=policy.pk)
+    if policy.published_at is not None:
+        raise ConsentError(_("该版本已发布，不能重复发布。"))
+    policy.published_at = timezone.now()
+    policy.published_by = user
+    policy.save(update_fields=["published_at", "published_by"])
+    if not policy.material_change:
+        return 0
+    due = policy.published_at + datetime.timedelta(days=settings.CONSENT_RENEWAL_GRACE_DAYS)
+    return (
+        ConsentState.objects.filter(granted=True, needs_renewal=False)
+        .exclude(policy=policy)
+        .update(needs_renewal=True, renewal_due_at=due)
+    )
+
+
+def renewal_list(contacts):
+    """States needing renewal for contacts in `contacts` (a scoped queryset), oldest first."""
+    return (
+        ConsentState.objects.needing_renewal()
+        .filter(contact__in=contacts.values("pk"))
+        .select_related("purpose", "policy", "contact__enterprise", "contact__subject_key")
+        .order_by("renewal_due_at", "contact_id")
+    )
+
+
+# --- Self-service links ------------------------------------------------------------------------
+
+
+def _signer():
+    return signing.TimestampSigner(salt=TOKEN_SALT)
+
+
+def _max_age():
+    return datetime.timedelta(days=settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS)
+
+
+@transaction.atomic
+def selfservice_link(contact, *, channel=LinkChannel.SCREEN, user=None):
+    """Issue a new self-service link for `contact` and return its path, "/c/<token>/"."""
+    link = SelfServiceLink.objects.create(
+        contact=contact,
+        nonce=secrets.token_urlsafe(16),
+        expires_at=timezone.now() + _max_age(),
+        channel=channel,
+        issued_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    token = _signer().sign(f"{contact.pk}.{link.nonce}")
+    return f"/c/{token}/"
+
+
+@transaction.atomic
+def selfservice_revoke(*, contact, user=None):
+    """Revoke every active link of `contact` (the nonces stop working). Returns how many."""
+    return SelfServiceLink.objects.filter(contact=contact, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def selfservice_resolve(token):
+    """The contact a token opens, or None (bad signature, too old, expired, revoked, shredded)."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        value = _signer().unsign(token, max_age=_max_age())
+        contact_id, nonce = value.split(".", 1)
+        contact_id = int(contact_id)
+    except (signing.BadSignature, ValueError):
+        return None
+    link = (
+        SelfServiceLink.objects.filter(
+            nonce=nonce, contact_id=contact_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("contact__enterprise", "contact__subject_key")
+        .first()
+    )  # one query: link, contact, enterprise and key
+    if link is None:
+        return None
+    contact = link.contact
+    if contact.subject_key is None or contact.subject_key.is_shredded:
+        return None
+    return contact
+
+
+def selfservice_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def selfservice_send_email(*, contact, user):
+    """E-mail the person a fresh link. Raises ConsentError when the contact has no e-mail."""
+    from .notifications import send_email
+
+    address = str(contact.email or "")
+    if not address:
+        raise ConsentError(_("该联系人没有电子邮箱，无法发送。"))
+    url = selfservice_url(selfservice_link(contact, channel=LinkChannel.EMAIL, user=user))
+    context = {
+        "url": url,
+        "zone_name": settings.ZONE_NAME,
+        "officer_contact": settings.PRIVACY_OFFICER_CONTACT,
+        "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
+    }
+    send_email("privacy/email/selfservice_link", context, [address])
+
+
+def selfservice_send_sms(*, contact, user):
+    from .sms import get_sms_backend
+
+    number = str(contact.mobile or "")
+    if not number:
+        raise ConsentError(_("该联系人没有手机号，无法发送。"))
+    url = selfservice_url(selfservice_link(contact, channel=LinkChannel.SMS, user=user))
+    text = _("【%(zone)s】您可通过以下链接查看和管理您的个人信息授权（%(days)s天内有效）：%(url)s") % {
+        "zone": settings.ZONE_NAME,
+        "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
+        "url": url,
+    }
+    get_sms_backend().send(number, text)
+
+
+# --- Data-subject requests ---------------------------------------------------------------------
+
+
+def subject_request_due(received_at):
+    from zhaoshang.core.calendar import add_working_days
+
+    return add_working_days(received_at, settings.SUBJECT_REQUEST_DEADLINE_WORKING_DAYS)
+
+
+@transaction.atomic
+def subject_request_create(*, contact, kind, channel=Channel.SELFSERVICE, details="", user=None):
+    """Record a request (access/copy, correction, deletion, …) with its due date. Processed later."""
+    if kind not in RequestKind.values:
+        raise ConsentError(_("不支持的请求类型。"))
+    now = timezone.now()
+    return SubjectRequest.objects.create(
+        contact=contact,
+        kind=kind,
+        channel=channel,
+        details=(details or "").strip()[:5000],
+        received_at=now,
+        due_date=subject_request_due(now),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+# --- Outreach (政策推送) ------------------------------------------------------------------------
+
+
+def outreach_contacts(user):
+    """Contacts `user` may see who have a valid consent to policy push, for the outreach export."""
+    from clients.models.contact import Contact
+    from privacy.restrictions import restricted_contacts_q  # [F]: restricted people are never pushed to
+
+    contacts = consent_filter(Contact.objects.visible_to(user), PURPOSE_POLICY_PUSH).exclude(restricted_contacts_q())
+    return contacts.select_related("enterprise")
+
+
+# --- Ledger purge (for [F]) --------------------------------------------------------------------
+
+
+def ledger_purge_allowed(using="default"):
+    """Open the ledger for deletion until the end of the current transaction (PostgreSQL trigger)."""
+    if not transaction.get_connection(using).in_atomic_block:
+        raise RuntimeError("ledger_purge_allowed must run inside transaction.atomic()")
+    conn = transaction.get_connection(using)
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL zhaoshang.purge = 'on'")
+
+
+@transaction.atomic
+def consent_history_purge(*, contact):
+    """Remove the consent history, links and requests of an erased person. Privileged: purge only."""
+    ledger_purge_allowed()
+    contact_id = getattr(contact, "pk", contact)
+    ConsentState.objects.filter(contact_id=contact_id).delete()
+    SeparateConsent.objects.filter(event__contact_id=contact_id)._raw_delete(connection.alias)
+    events = ConsentEvent.objects.filter(contact_id=contact_id)
+    for path in events.exclude(evidence="").values_list("evidence", flat=True):
+        with suppress(OSError):
+            ConsentEvent._meta.get_field("evidence").storage.delete(path)
+    deleted = events._raw_delete(connection.alias)
+    SelfServiceLink.objects.filter(contact_id=contact_id).delete()
+    return deleted
+
+
+__all__ = [
+    "ConsentError",
+    "ConsentRequired",
+    "LegalBasis",
+    "consent_filter",
+    "consent_grant",
+    "consent_history",
+    "consent_history_purge",
+    "consent_require",
+    "consent_state",
+    "consent_withdraw",
+    "consent_withdraw_all",
+    "current_policy",
+    "outreach_contacts",
+    "policy_publish",
+    "renewal_list",
+    "selfservice_link",
+    "selfservice_resolve",
+    "selfservice_revoke",
+    "subject_request_create",
+]

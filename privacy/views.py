@@ -1,0 +1,327 @@
+"""Staff consent pages: offline consent, self-service links, evidence, coverage, exports, renewals.
+
+Every contact-bound view goes through `clients.scopes.get_contact_for_user` (404 outside scope);
+lists and exports use `Contact.objects.visible_to(user)`. Exports are access events naming every
+contact they contain, and neutralise spreadsheet formulas.
+"""
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.access import record_access
+from clients.scopes import get_contact_for_user
+
+from . import services
+from .forms import OfflineConsentForm, SendLinkForm
+from .models import ConsentAction, ConsentEvent, ConsentState, LinkChannel, PrivacyPolicy, Purpose, SubjectRequest
+
+
+def _require(user, *perms):
+    if not all(user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+def _contacts(user):
+    from clients.models.contact import Contact
+
+    return Contact.objects.visible_to(user)
+
+
+def neutralise(value):
+    """A spreadsheet cell that cannot run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_response(filename, header, rows):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Public policy page --------------------------------------------------------------------------
+
+
+@login_not_required
+def policy(request):
+    current = services.current_policy()
+    return render(
+        request, "privacy/policy.html", {"policy": current, "purposes": Purpose.objects.filter(is_active=True)}
+    )
+
+
+# --- Contact-bound actions -----------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def consent_record(request, pk):
+    """Record a consent given or withdrawn offline, with its evidence file."""
+    contact = get_contact_for_user(request.user, pk)
+    _require(request.user, "privacy.add_consentevent")
+    form = OfflineConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        purpose = data["purpose"]
+        try:
+            if data["action"] == ConsentAction.GRANTED:
+                event = services.consent_grant(
+                    contact=contact,
+                    purpose=purpose,
+                    channel=data["channel"],
+                    actor=request.user,
+                    evidence=data["evidence"],
+                    evidence_type=getattr(form, "evidence_type", ""),
+                    separate=services.separate_details(purpose) if purpose.requires_separate_consent else None,
+                )
+            else:
+                event = services.consent_withdraw(
+                    contact=contact,
+                    purpose=purpose,
+                    channel=data["channel"],
+                    actor=request.user,
+                    evidence=data["evidence"],
+                    evidence_type=getattr(form, "evidence_type", ""),
+                )
+        except services.ConsentError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            if event is None:
+                messages.info(request, _("状态未变化：无需重复记录。"))
+            else:
+                messages.success(request, _("已记录。"))
+            return redirect(contact)
+    return render(request, "privacy/consent_record.html", {"contact": contact, "form": form})
+
+
+@never_cache
+@require_POST
+def link_send(request, pk):
+    """Issue a self-service link: show it, print it as a QR code, or send it by e-mail or SMS."""
+    contact = get_contact_for_user(request.user, pk)
+    _require(request.user, "privacy.add_selfservicelink")
+    form = SendLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择发送方式。"))
+        return redirect(contact)
+    via = form.cleaned_data["via"]
+    try:
+        if via == LinkChannel.EMAIL:
+            services.selfservice_send_email(contact=contact, user=request.user)
+            messages.success(request, _("自助链接已通过电子邮件发送。"))
+            return redirect(contact)
+        if via == LinkChannel.SMS:
+            services.selfservice_send_sms(contact=contact, user=request.user)
+            messages.success(request, _("自助链接已通过短信发送。"))
+            return redirect(contact)
+    except services.ConsentError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(contact)
+    url = services.selfservice_url(services.selfservice_link(contact, channel=via, user=request.user))
+    response = render(
+        request,
+        "privacy/link_issued.html",
+        {
+            "contact": contact,
+            "url": url,
+            "qr_svg": _qr_svg(url),
+            "print": via == LinkChannel.PRINT,
+            "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on form posts and
+    # CSRF origin checking refuses them. Cross-site requests still get no Referer (no token leak).
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _qr_svg(url):
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    svg = image.to_string(encoding="unicode")
+    return svg[svg.find("<svg") :]
+
+
+@require_POST
+def link_revoke(request, pk):
+    contact = get_contact_for_user(request.user, pk)
+    _require(request.user, "privacy.add_selfservicelink")
+    count = services.selfservice_revoke(contact=contact, user=request.user)
+    messages.success(request, _("已撤销 %(n)s 个自助链接。") % {"n": count})
+    return redirect(contact)
+
+
+@never_cache
+def evidence(request, pk):
+    """Serve an evidence file to a user who may see the event's contact (404 otherwise)."""
+    event = get_object_or_404(ConsentEvent.objects.exclude(evidence=""), pk=pk)
+    get_contact_for_user(request.user, event.contact_id)
+    _require(request.user, "privacy.view_consentevent")
+    record_access(
+        request.user, "view", event, purpose=_("查看同意凭证"), subject_ids=[event.contact_id], request=request
+    )
+    try:
+        handle = event.evidence.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=event.evidence_type or "application/octet-stream")
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(event.evidence_type, "bin")
+    response["Content-Disposition"] = f'attachment; filename="consent-evidence-{event.pk}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Reports and exports -------------------------------------------------------------------------
+
+
+@never_cache
+def coverage(request):
+    """Consent coverage by purpose over the contacts the user may see."""
+    _require(request.user, "privacy.view_consentevent")
+    contacts = _contacts(request.user)
+    total = contacts.count()
+    now = timezone.now()
+    states = ConsentState.objects.filter(contact__in=contacts.values("pk"))
+    counts = {
+        row["purpose_id"]: row
+        for row in states.values("purpose_id").annotate(
+            n_granted=Count(
+                "id", filter=Q(granted=True) & (Q(renewal_due_at__isnull=True) | Q(renewal_due_at__gt=now))
+            ),
+            n_withdrawn=Count("id", filter=Q(granted=False)),
+            n_renewal=Count("id", filter=Q(granted=True, needs_renewal=True)),
+        )
+    }
+    rows = []
+    for purpose in Purpose.objects.filter(is_active=True):
+        c = counts.get(purpose.pk, {})
+        granted = c.get("n_granted", 0)
+        rows.append(
+            {
+                "purpose": purpose,
+                "granted": granted,
+                "withdrawn": c.get("n_withdrawn", 0),
+                "renewal": c.get("n_renewal", 0),
+                "never": max(total - granted - c.get("n_withdrawn", 0), 0),
+                "percent": round(100 * granted / total) if total and purpose.needs_consent else None,
+            }
+        )
+    return render(request, "privacy/coverage.html", {"rows": rows, "total": total})
+
+
+@never_cache
+def states_export(request):
+    """CSV of consent states (ids, purposes, states; no personal values). An access event."""
+    _require(request.user, "privacy.export_consentstate")
+    states = list(
+        ConsentState.objects.filter(contact__in=_contacts(request.user).values("pk"))
+        .select_related("purpose", "policy", "contact__enterprise")
+        .order_by("contact_id", "purpose__order")
+    )
+    record_access(
+        request.user,
+        "export",
+        purpose=_("导出同意状态"),
+        row_count=len(states),
+        detail={"export": "consent_states"},
+        subject_ids=[s.contact_id for s in states],
+        request=request,
+    )
+    header = [
+        _("联系人编号"),
+        _("企业"),
+        _("用途代码"),
+        _("用途"),
+        _("状态"),
+        _("单独同意"),
+        _("政策版本"),
+        _("变更时间"),
+        _("需重新同意"),
+    ]
+    rows = (
+        [
+            s.contact_id,
+            s.contact.enterprise.name,
+            s.purpose.code,
+            s.purpose.name,
+            _("已同意") if s.granted else _("未同意/已撤回"),
+            _("是") if s.separate else _("否"),
+            s.policy.version if s.policy else "",
+            timezone.localtime(s.changed_at).strftime("%Y-%m-%d %H:%M"),
+            _("是") if s.needs_renewal else _("否"),
+        ]
+        for s in states
+    )
+    return _csv_response(f"consent-states-{timezone.localdate():%Y%m%d}.csv", header, rows)
+
+
+@never_cache
+def outreach_export(request):
+    """政策推送名单: only contacts with a valid consent; masked unless the user may export clear values."""
+    _require(request.user, "privacy.export_outreach")
+    clear = request.user.has_perm("clients.export_clear_values")
+    contacts = list(services.outreach_contacts(request.user).order_by("pk"))
+    record_access(
+        request.user,
+        "export",
+        purpose=_("政策推送与活动邀请"),
+        row_count=len(contacts),
+        detail={"export": "outreach", "clear": clear},
+        subject_ids=[c.pk for c in contacts],
+        request=request,
+    )
+    from privacy.crypto.masking import mask_email, mask_mobile, mask_name
+
+    header = [_("联系人编号"), _("企业"), _("姓名"), _("职务"), _("手机号"), _("电子邮箱")]
+
+    def cells(c):
+        name, mobile, email = str(c.name or ""), str(c.mobile or ""), str(c.email or "")
+        if not clear:
+            name, mobile, email = mask_name(name), mask_mobile(mobile), mask_email(email)
+        return [c.pk, c.enterprise.name, name, c.position, mobile, email]
+
+    return _csv_response(f"outreach-{timezone.localdate():%Y%m%d}.csv", header, (cells(c) for c in contacts))
+
+
+@never_cache
+def renewals(request):
+    """People to ask again after a material policy change (within the user's scope)."""
+    _require(request.user, "privacy.view_consentevent")
+    states = list(services.renewal_list(_contacts(request.user))[:500])
+    policies = PrivacyPolicy.objects.published()[:5]
+    return render(request, "privacy/renewals.html", {"states": states, "policies": policies})
+
+
+@never_cache
+def requests_list(request):
+    """Data-subject requests received (processing comes in a later issue)."""
+    _require(request.user, "privacy.view_subjectrequest")
+    rows = list(
+        SubjectRequest.objects.filter(contact__in=_contacts(request.user).values("pk"))
+        .select_related("contact__enterprise")
+        .order_by("due_date", "pk")[:200]
+    )
+    return render(request, "privacy/requests.html", {"rows": rows, "today": timezone.localdate()})

@@ -1,0 +1,76 @@
+"""List pages cost the same number of queries with 3 rows or 60 (no N+1), and deep pages use keyset."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clients import services
+from clients.models import Project
+
+
+def _seed(officer, make_project, n):
+    for _ in range(n):
+        project = make_project(officer)
+        services.contact_create(
+            user=officer,
+            enterprise=project.enterprise,
+            name="测试",
+            mobile="13800000000",
+            source="client",
+            purpose="investment_liaison",
+        )
+        services.followup_create(
+            user=officer,
+            project=project,
+            date=datetime.date.today(),
+            method="phone",
+            summary="跟进",
+            next_contact_date=datetime.date.today() - datetime.timedelta(days=1),
+        )
+
+
+def _count(client, url, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["project_list", "enterprise_list", "project_pool", "cockpit"])
+def test_list_queries_do_not_grow_with_rows(name, officer1, make_project, client_for):
+    client = client_for(officer1)
+    url = reverse(f"clients:{name}")
+    _seed(officer1, make_project, 3)
+    _count(client, url)  # warm process-wide caches
+    few = _count(client, url)
+    _seed(officer1, make_project, 57)
+    assert _count(client, url) == few
+
+
+def test_project_list_pages_are_pinned_and_keyset(officer1, make_project, client_for, django_assert_max_num_queries):
+    _seed(officer1, make_project, 60)
+    client = client_for(officer1)
+    url = reverse("clients:project_list")
+    with django_assert_max_num_queries(12):
+        first = client.get(url)
+    after = first.context["next_cursor"]
+    assert after and len(first.context["projects"]) == 50
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get(url, {"after": after})
+    assert len(second.context["projects"]) == 10
+    assert not any("OFFSET" in q["sql"] for q in ctx.captured_queries)
+    assert {p.pk for p in first.context["projects"]}.isdisjoint(p.pk for p in second.context["projects"])
+    assert Project.objects.count() == 60
+
+
+def test_dashboard_queries_do_not_grow_with_rows(officer1, make_project, client_for):
+    client = client_for(officer1)
+    url = reverse("core:dashboard")
+    _seed(officer1, make_project, 3)
+    _count(client, url)  # warm process-wide caches (content types, calendars) of every panel
+    few = _count(client, url)
+    _seed(officer1, make_project, 30)
+    assert _count(client, url) == few

@@ -1,0 +1,90 @@
+"""The five data scopes and explicit grants, as SQL filters on every case model."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clients import services
+from clients.models import DataScope, Enterprise, Project, ProjectUserObjectPermission, Role
+
+
+@pytest.fixture
+def cases(officer1, officer2, officer3, make_project):
+    """One project (with its enterprise) per officer: 招商一局, 招商二局, 驻上海招商局 (below 招商一局)."""
+    return {
+        "p1": make_project(officer1),
+        "p2": make_project(officer2),
+        "p3": make_project(officer3),
+    }
+
+
+@pytest.fixture
+def officer_scope(db):
+    """Give the officer role another data scope, as an administrator would in the admin console."""
+
+    def _set(scope):
+        Role.objects.filter(code=Role.Code.OFFICER).update(data_scope=scope)
+
+    return _set
+
+
+def _visible(user):
+    for attr in ("_zs_roles", "_zs_department_id"):
+        user.__dict__.pop(attr, None)
+    return set(Project.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def test_scope_self_sees_only_own_records(officer1, cases):
+    assert _visible(officer1) == {cases["p1"].pk}
+    assert set(Enterprise.objects.visible_to(officer1)) == {cases["p1"].enterprise}
+
+
+def test_scope_self_and_subordinates_adds_direct_reports(officer1, head1, cases, monkeypatch):
+    # head1 supervises officer1 and officer3; give head1 only the self+subordinates scope.
+    monkeypatch.setattr("clients.scopes.user_scope", lambda user: DataScope.SELF_AND_SUBORDINATES)
+    assert _visible(head1) == {cases["p1"].pk, cases["p3"].pk}
+    assert _visible(officer1) == {cases["p1"].pk}  # officer1 has no subordinates
+
+
+def test_scope_department_sees_own_department_only(officer1, officer3, cases, officer_scope):
+    officer_scope(DataScope.DEPARTMENT)
+    assert _visible(officer1) == {cases["p1"].pk}  # 驻上海招商局 is a different department
+    assert _visible(officer3) == {cases["p3"].pk}
+
+
+def test_scope_department_tree_includes_departments_below(head1, officer1, cases, officer_scope):
+    assert _visible(head1) == {cases["p1"].pk, cases["p3"].pk}
+    officer_scope(DataScope.DEPARTMENT_TREE)
+    assert _visible(officer1) == {cases["p1"].pk, cases["p3"].pk}
+
+
+def test_scope_all_sees_everything(dpo, auditor, cases):
+    everything = {p.pk for p in cases.values()}
+    assert _visible(dpo) == everything
+    assert _visible(auditor) == everything
+
+
+def test_outsider_without_role_sees_nothing(outsider, cases):
+    assert _visible(outsider) == set()
+    assert not Enterprise.objects.visible_to(outsider).exists()
+
+
+def test_collaborator_grant_opens_project_and_its_enterprise(officer1, officer2, cases):
+    services.collaborator_add(by=officer2, obj=cases["p2"], user=officer1)
+    assert cases["p2"].pk in _visible(officer1)
+    assert Enterprise.objects.visible_to(officer1).filter(pk=cases["p2"].enterprise_id).exists()
+
+
+def test_expired_temporary_grant_no_longer_opens_the_record(officer1, officer2, cases):
+    services.collaborator_add(by=officer2, obj=cases["p2"], user=officer1, days=3)
+    assert cases["p2"].pk in _visible(officer1)
+    ProjectUserObjectPermission.objects.filter(user=officer1).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert cases["p2"].pk not in _visible(officer1)
+
+
+def test_visible_to_is_one_query_whatever_the_grants(officer1, officer2, cases, django_assert_num_queries):
+    services.collaborator_add(by=officer2, obj=cases["p2"], user=officer1)
+    _visible(officer1)  # warm the per-user caches (roles, department)
+    with django_assert_num_queries(1):
+        list(Project.objects.visible_to(officer1))

@@ -1,0 +1,54 @@
+"""A client opens their self-service link, withdraws 政策推送, and staff see the event."""
+
+import pytest
+
+from clients import services as client_services
+from clients.validators import make_credit_code
+from privacy import services
+from privacy.models import Channel
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """A transactional test's flush empties data-migration rows: put roles, purposes and policy back."""
+    import importlib
+
+    from django.apps import apps
+
+    from clients.roles import ensure_roles, sync_role_permissions
+
+    ensure_roles()
+    sync_role_permissions()
+    importlib.import_module("privacy.migrations.0003_seed_purposes_policy_ledger_guard").seed(apps, None)
+
+
+def test_client_withdraws_policy_push_and_staff_see_it(seeded, org, live_server, page, sign_in):
+    officer = org["officer1"]
+    enterprise = client_services.enterprise_create(
+        user=officer, name="浏览器测试企业有限公司", credit_code=make_credit_code("91330100MC0000001"), industry="C"
+    )
+    contact = client_services.contact_create(
+        user=officer, enterprise=enterprise, name="李四", mobile="13900001111", email="li4@example.cn"
+    )
+    services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.ONSITE, actor=officer)
+    path = services.selfservice_link(contact)
+
+    page.goto(live_server.url + path)
+    row = page.locator('#purposes tr[data-purpose="policy_push"]')
+    assert "已同意" in row.locator(".state").inner_text()
+    row.get_by_role("button", name="撤回同意").click()
+    page.wait_for_load_state()
+    row = page.locator('#purposes tr[data-purpose="policy_push"]')
+    assert "已撤回" in row.locator(".state").inner_text()
+    assert "撤回" in page.locator("#history").inner_text()
+
+    page.context.clear_cookies()
+    sign_in("officer1", PASSWORD)
+    page.goto(f"{live_server.url}/clients/contacts/{contact.pk}/")
+    state = page.locator('#consent-states tr[data-purpose="policy_push"] .consent-state').inner_text()
+    assert "已撤回" in state
+    history = page.locator("#consent-history tbody tr").first.inner_text()
+    assert "撤回" in history and "自助页面" in history and "本人" in history

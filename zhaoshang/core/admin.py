@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import HolidayCalendar
+
+
+@admin.register(HolidayCalendar)
+class HolidayCalendarAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name", "year", "note"]
+    list_filter = ["year", "kind"]
+    search_fields = ["name", "note"]
+    date_hierarchy = "date"
+    ordering = ["date"]
