@@ -16,7 +16,7 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
     names only: keys that look like personal fields are refused, so that a careless caller
     cannot write a phone number into the trail.
     """
-    from .models import AccessEvent, AccessSubject
+    from .models import AccessEvent
 
     detail = dict(detail or {})
     bad = _FORBIDDEN_DETAIL_KEYS & {str(k).lower() for k in detail}
@@ -25,9 +25,10 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
     remote_addr = None
     if request is not None and settings.AUDIT_RECORD_CLIENT_IP:
         remote_addr = request.META.get("REMOTE_ADDR")
-    event = AccessEvent.objects.create(
+    event = AccessEvent(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
+        # get_for_model is served from ContentType's per-process cache after the first call.
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         purpose=purpose[:200],
@@ -36,10 +37,60 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
         correlation_id=get_correlation_id() or "",
         remote_addr=remote_addr,
     )
-    subject_ids = {int(pk) for pk in subject_ids if pk is not None}
-    if subject_ids:
-        AccessSubject.objects.bulk_create([AccessSubject(event=event, contact_id=pk) for pk in subject_ids])
+    subject_ids = sorted({int(pk) for pk in subject_ids if pk is not None})
+    _insert(event, subject_ids)
     return event
+
+
+def _insert(event, subject_ids):
+    """Write the event and its subjects as ONE statement (so one commit, one round trip).
+
+    On PostgreSQL the event INSERT is a data-modifying CTE that feeds the AccessSubject INSERT:
+    both rows or neither, durable when the statement (or the caller's transaction) commits, with
+    no savepoint and no extra BEGIN/COMMIT. Elsewhere (SQLite for a first look) the ORM does it
+    in one atomic block.
+    """
+    from django.db import connections, router, transaction
+    from django.db.models.signals import post_save, pre_save
+    from django.db.models.sql import InsertQuery
+
+    from .models import AccessEvent, AccessSubject
+
+    using = router.db_for_write(AccessEvent)
+    connection = connections[using]
+    if not subject_ids:
+        event.save(using=using, force_insert=True)  # one INSERT, nothing else
+        return
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using, savepoint=False):
+            event.save(using=using, force_insert=True)
+            AccessSubject.objects.using(using).bulk_create(
+                [AccessSubject(event=event, contact_id=pk) for pk in subject_ids]
+            )
+        return
+    # Same signals as Model.save (none are connected today; keep it that way for receivers to come).
+    pre_save.send(sender=AccessEvent, instance=event, raw=False, using=using, update_fields=None)
+    meta = AccessEvent._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    for field in fields:  # defaults (at) exactly as Model.save would apply them
+        setattr(event, field.attname, field.pre_save(event, True))
+    query = InsertQuery(AccessEvent)
+    query.insert_values(fields, [event])
+    compiler = query.get_compiler(using=using)
+    ((event_sql, params),) = compiler.as_sql()
+    qn = connection.ops.quote_name
+    subject = AccessSubject._meta
+    pk, table = qn(meta.pk.column), qn(subject.db_table)
+    event_col, contact_col = qn(subject.get_field("event").column), qn(subject.get_field("contact_id").column)
+    # Identifiers come from the models' metadata; every value is a parameter.
+    sql = f"WITH e AS ({event_sql} RETURNING {pk}) INSERT INTO {table} ({event_col}, {contact_col}) "
+    sql += f"SELECT e.{pk}, s.c FROM e CROSS JOIN unnest(%s::bigint[]) AS s(c) RETURNING {event_col}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, subject_ids))
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = using
+    post_save.send(sender=AccessEvent, instance=event, created=True, update_fields=None, raw=False, using=using)
 
 
 def record_denied(request, *, model=None, object_id=""):

@@ -63,6 +63,12 @@ class AnyOf(Lookup):
         lhs, params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if connection.vendor == "postgresql":
+            # One array literal: psycopg would otherwise dump the list element by element.
+            if all(type(v) is int for v in values):
+                return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, values)) + "}")
+            if all(isinstance(v, str) for v in values):
+                quoted = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+                return f"{lhs} = ANY(%s::text[])", (*params, "{" + quoted + "}")
             return f"{lhs} = ANY(%s)", (*params, values)
         if not values:
             return "1 = 0", tuple(params)
@@ -113,16 +119,18 @@ def _targets(contact_ids, objects, include_related):
 
 
 def _entry_ids(model, pk_field, listed, related):
-    """Ids of `model` entries whose (content type, object pk) is one of the targets: one indexed
-    query per content type (an OR of them would defeat the index), ids in order."""
-    ids = set()
-    for ct_id, pks in listed.items():
-        rows = model.objects.filter(any_of(pk_field, pks), content_type_id=ct_id)
-        ids.update(rows.values_list("id", flat=True))
-    for ct_id, subquery in related:
-        rows = model.objects.filter(content_type_id=ct_id, **{f"{pk_field}__in": subquery})
-        ids.update(rows.values_list("id", flat=True))
-    return sorted(ids)
+    """Ids of `model` entries whose (content type, object pk) is one of the targets.
+
+    One indexed probe per content type (an OR of them would defeat the index), sent as one
+    UNION ALL statement.
+    """
+    parts = [model.objects.filter(any_of(pk_field, pks), content_type_id=ct_id) for ct_id, pks in listed.items()]
+    parts += [model.objects.filter(content_type_id=ct_id, **{f"{pk_field}__in": sub}) for ct_id, sub in related]
+    if not parts:
+        return []
+    parts = [part.order_by().values_list("id", flat=True) for part in parts]
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return sorted(set(query))
 
 
 def _algorithms(chain, ids):

@@ -58,8 +58,13 @@ def _setup():
 # --- data ---------------------------------------------------------------------------------------
 
 
-def build(rows):
-    """`rows` expired contacts with a follow-up and a consent each. Returns seconds taken."""
+def build(rows, *, log_entries=False):
+    """`rows` expired contacts with a follow-up and a consent each. Returns seconds taken.
+
+    With `log_entries`, each contact, follow-up and consent event also gets the auditlog
+    "create" entry the application would have written (bulk_create writes none), so that the
+    purge has entries to redact as it would in production.
+    """
     import datetime
 
     from django.db import transaction
@@ -112,6 +117,8 @@ def build(rows):
                     for c in contacts
                 ]
             )
+            if log_entries:
+                _log_entries(contacts, projects, events)
             ConsentState.objects.bulk_create(
                 [
                     ConsentState(
@@ -127,6 +134,35 @@ def build(rows):
     return time.perf_counter() - started
 
 
+def _log_entries(contacts, projects, events):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from clients.models import FollowUp
+
+    followups = FollowUp.objects.filter(project__in=projects).values_list("pk", flat=True)
+    masked = ["******", "******"]
+    entries = []
+    for model, pks, fields in (
+        (type(contacts[0]), [c.pk for c in contacts], ("name", "mobile", "email")),
+        (FollowUp, list(followups), ("summary", "date")),
+        (type(events[0]), [e.pk for e in events], ("action", "channel")),
+    ):
+        ct = ContentType.objects.get_for_model(model)
+        entries += [
+            LogEntry(
+                content_type=ct,
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=f"{model._meta.model_name} #{pk}",
+                action=LogEntry.Action.CREATE,
+                changes={name: ["None", masked[0]] for name in fields},
+            )
+            for pk in pks
+        ]
+    LogEntry.objects.bulk_create(entries, batch_size=2000)
+
+
 def empty():
     from django.db import connection
 
@@ -134,7 +170,7 @@ def empty():
         cursor.execute(
             "TRUNCATE privacy_consentstate, privacy_separateconsent, privacy_consentevent, clients_followup,"
             " clients_contact, clients_project, clients_enterprise, privacy_purgerunitem, privacy_purgerun,"
-            " privacy_subjectkey, audit_accesssubject, audit_accessevent, auditlog_logentry CASCADE"
+            " privacy_subjectkey, audit_accesssubject, audit_accessevent, auditlog_logentry, audit_redaction CASCADE"
         )
 
 
@@ -177,16 +213,43 @@ def rules_for_bench():
 # --- the worker (child process) -----------------------------------------------------------------
 
 
-def worker():
+def _vm_kb(name):
+    """VmHWM / VmRSS of this process in kB. Unlike ru_maxrss, VmHWM belongs to this process's own
+    address space: ru_maxrss of a child started by fork/vfork + exec keeps the PARENT's peak (the
+    kernel carries it over exec), so it grew with the data the bench process had built."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def worker(pause_ms=None):
+    from django.conf import settings
+
     from privacy.models import PurgeRun
     from privacy.retention import purge_run_create, purge_run_execute
 
+    if pause_ms is not None:
+        settings.PURGE_BATCH_PAUSE_MS = pause_ms
+    start_kb = _vm_kb("VmRSS")
     run = purge_run_create(dry_run=False, trigger=PurgeRun.Trigger.COMMAND)
     started = time.perf_counter()
     run = purge_run_execute(run_id=run.pk)
     elapsed = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": elapsed, "processed": run.processed, "status": run.status, "peak_kb": peak_kb}))
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "processed": run.processed,
+                "status": run.status,
+                "errors": run.errors[:3],
+                "peak_kb": _vm_kb("VmHWM"),
+                "start_kb": start_kb,
+                "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 # --- the page under load ------------------------------------------------------------------------
@@ -220,19 +283,22 @@ def p99(samples):
 # --- main ---------------------------------------------------------------------------------------
 
 
-def measure(rows, client):
+def measure(rows, client, *, pause_ms=None, log_entries=False):
     empty()
     rules_for_bench()
-    built = build(rows)
+    built = build(rows, log_entries=log_entries)
     baseline_rows, baseline_s = raw_delete()
     empty()
-    build(rows)
+    build(rows, log_entries=log_entries)
     idle = []
     timed_gets(client, threading.Event(), idle, limit=200)
     during, stop = [], threading.Event()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    args = [sys.executable, __file__, "--worker", "--db", os.environ["DATABASE_URL"].rsplit("/", 1)[1]]
+    if pause_ms is not None:
+        args += ["--pause-ms", str(pause_ms)]
     child = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
-        [sys.executable, __file__, "--worker", "--db", os.environ["DATABASE_URL"].rsplit("/", 1)[1]],
+        args,
         stdout=subprocess.PIPE,
         env=os.environ.copy(),
     )
@@ -254,12 +320,17 @@ def measure(rows, client):
         "raw_s": round(baseline_s, 2),
         "ratio_to_raw": round(result["seconds"] / baseline_s, 2),
         "worker_peak_rss_mb": round(result["peak_kb"] / 1024, 1),
+        "worker_start_rss_mb": round(result["start_kb"] / 1024, 1),
+        "worker_ru_maxrss_mb (inherits the parent's peak)": round(result["ru_maxrss_kb"] / 1024, 1),
         "children_peak_rss_mb": round(max(before, rss_children) / 1024, 1),
+        "log_entries": log_entries,
+        "pause_ms": pause_ms,
         "p99_idle_ms": round(p99(idle), 1),
         "p99_during_ms": round(p99(during), 1),
         "p99_ratio": round(p99(during) / p99(idle), 2),
         "samples_during": len(during),
         "status": result["status"],
+        "errors": result["errors"],
     }
 
 
@@ -268,11 +339,19 @@ def main():
     parser.add_argument("--scales", default="100000", help="comma-separated contact counts")
     parser.add_argument("--db", default="zhaoshang_bench")
     parser.add_argument("--worker", action="store_true")
+    parser.add_argument(
+        "--pause-ms", type=int, default=None, help="settings.PURGE_BATCH_PAUSE_MS for the worker (default: setting)"
+    )
+    parser.add_argument(
+        "--log-entries",
+        action="store_true",
+        help="give every contact, follow-up and consent event the auditlog 'create' entry it would have",
+    )
     args = parser.parse_args()
     _env(args.db)
     if args.worker:
         _setup()
-        worker()
+        worker(args.pause_ms)
         return
     subprocess.run(["createdb", "-U", "postgres", "-h", "127.0.0.1", args.db], capture_output=True)  # noqa: S603, S607
     _setup()
@@ -281,7 +360,7 @@ def main():
     call_command("migrate", verbosity=0)
     client = page_client()
     for rows in (int(s) for s in args.scales.split(",")):
-        figures = measure(rows, client)
+        figures = measure(rows, client, pause_ms=args.pause_ms, log_entries=args.log_entries)
         print(json.dumps(figures, ensure_ascii=False), flush=True)
 
 

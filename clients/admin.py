@@ -67,6 +67,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "user", "created_count", "updated_count", "undone_at"]
-    readonly_fields = ["previous_values"]
+    list_display = ["created_at", "kind", "user", "status", "created_count", "updated_count", "undone_at"]
+    readonly_fields = ["previous_values", "row_errors"]
+    exclude = ["spool_token", "spool_key"]  # the transient spool key of a queued import stays out of the admin
     raw_id_fields = ["user", "undone_by"]

@@ -5,12 +5,17 @@ Kept apart from views so that a command or a task can run the same import.
 
 import csv
 import io
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +23,7 @@ from .models import Contact, Enterprise, ImportBatch, Project
 from .resources import RESOURCES, neutralise
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(ValidationError):
@@ -91,8 +97,12 @@ def _errors_of(result, resource):
     return sorted(out.items())
 
 
-def import_run(*, user, kind, data, file_name, mode="create", dry_run=True):
-    """Import a file. Returns a summary dict; with any error nothing is written (dry run or not)."""
+def import_run(*, user, kind, data, file_name, mode="create", dry_run=True, batch=None, progress=None):
+    """Import a file. Returns a summary dict; with any error nothing is written (dry run or not).
+
+    `batch`: an existing (running) ImportBatch to fill in, from `import_execute`; otherwise a real
+    run creates one. `progress(rows_done)` is called after each row of a real run.
+    """
     if not user.has_perm("clients.import_enterprise"):
         raise PermissionDenied
     if kind not in RESOURCES:
@@ -103,10 +113,14 @@ def import_run(*, user, kind, data, file_name, mode="create", dry_run=True):
     if missing:
         raise ImportFileError(_("文件缺少以下列：%(cols)s。请下载模板后按模板填写。") % {"cols": "、".join(missing)})
     with transaction.atomic():
-        batch = None
-        if not dry_run:
-            batch = ImportBatch.objects.create(kind=kind, user=user, file_name=(file_name or "")[:200])
+        if dry_run:
+            batch = None
+        elif batch is None:
+            batch = ImportBatch.objects.create(
+                kind=kind, user=user, file_name=(file_name or "")[:200], mode=mode, status=ImportBatch.Status.RUNNING
+            )
         resource = resource_class(user=user, batch=batch, mode=mode)
+        resource.progress = None if dry_run else progress
         result = resource.import_data(
             dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
         )
@@ -122,7 +136,20 @@ def import_run(*, user, kind, data, file_name, mode="create", dry_run=True):
                 batch.created_count = totals["new"]
                 batch.updated_count = totals["update"]
                 batch.previous_values = resource.previous_values
-                batch.save(update_fields=["created_count", "updated_count", "previous_values"])
+                batch.status = ImportBatch.Status.DONE
+                batch.total_rows = batch.done_rows = len(dataset)
+                batch.finished_at = timezone.now()
+                batch.save(
+                    update_fields=[
+                        "created_count",
+                        "updated_count",
+                        "previous_values",
+                        "status",
+                        "total_rows",
+                        "done_rows",
+                        "finished_at",
+                    ]
+                )
     return {"rows": len(dataset), "totals": totals, "errors": errors, "batch": batch}
 
 
@@ -131,6 +158,8 @@ def import_undo(*, user, batch):
     """Undo a whole import: delete the rows it created, restore the enterprises it updated."""
     if batch.undone_at is not None:
         raise ValidationError(_("该批次已撤销。"))
+    if batch.status != ImportBatch.Status.DONE:
+        raise ValidationError(_("该批次未成功导入，没有可撤销的数据。"))
     if batch.user_id != user.pk and not user.is_superuser:
         raise PermissionDenied
     from django.db.models import ProtectedError
@@ -169,3 +198,187 @@ def export_dataset(*, kind, queryset, clear):
     for row in dataset:
         safe.append([neutralise(v) for v in row])
     return safe
+
+
+# --- Background import: a confirmed preview runs as a Celery task and reports its progress ---------
+#
+# All or nothing: the whole import runs in ONE database transaction (import_run); any row error, a
+# vanished spool file or a crash rolls everything back, and the batch is then marked failed with a
+# Chinese message in autocommit. There is no compensating undo to go wrong half-way, and no other
+# user ever sees half an import. Progress cannot be written inside that transaction (nobody else
+# would see it), so on PostgreSQL it is written to the batch row through a second, autocommit
+# connection: the import transaction never touches the batch row until its very last statement, so
+# the two never wait on each other. On SQLite (a first look, tasks inline) progress is written once,
+# at the end.
+
+SPOOL_DIR_NAME = "import_spool"
+PROGRESS_EVERY_ROWS = 100
+PROGRESS_EVERY_SECONDS = 1.0
+STALE_AFTER = timedelta(minutes=30)  # a "running" batch this old was lost with its worker: run it again
+
+
+def spool_dir():
+    """Where previews wait for their confirmation (encrypted, see privacy.files)."""
+    path = Path(settings.MEDIA_ROOT) / SPOOL_DIR_NAME
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _spool_path(token):
+    if not token or not all(c.isalnum() or c in "-_" for c in token):
+        return None
+    return spool_dir() / f"{token}.bin"
+
+
+def spool_read(token, key):
+    """The plaintext of a spooled preview, or None when it is gone or cannot be opened."""
+    from privacy import files
+    from privacy.crypto import DecryptionError
+
+    path = _spool_path(token)
+    if path is None:
+        return None
+    try:
+        return files.decrypt_transient(path.read_bytes(), key=key, purpose=files.IMPORT_SPOOL)
+    except (FileNotFoundError, DecryptionError):
+        return None
+
+
+def spool_discard(token):
+    path = _spool_path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+class _Progress:
+    """Writes rows done to the batch row from outside the import's transaction (PostgreSQL only)."""
+
+    def __init__(self, batch_id):
+        self.batch_id = batch_id
+        self.connection = None
+        self.enabled = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+        self.written_at = 0.0
+        self.written_rows = 0
+
+    def __call__(self, rows_done):
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if rows_done - self.written_rows < PROGRESS_EVERY_ROWS and now - self.written_at < PROGRESS_EVERY_SECONDS:
+            return
+        if self.connection is None:
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)  # autocommit, its own session
+        table = self.connection.ops.quote_name(ImportBatch._meta.db_table)
+        with self.connection.cursor() as cursor:
+            sql = f"UPDATE {table} SET done_rows = %s WHERE id = %s"  # noqa: S608 - table name from the model
+            cursor.execute(sql, [rows_done, self.batch_id])
+        self.written_at, self.written_rows = now, rows_done
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+@transaction.atomic
+def import_enqueue(*, user, kind, token, key, file_name, mode, total_rows):
+    """Queue the confirmed import of a spooled, validated preview; the task runs after commit."""
+    from zhaoshang.core.tasks import enqueue
+
+    from .tasks import run_import
+
+    if not user.has_perm("clients.import_enterprise"):
+        raise PermissionDenied
+    if kind not in RESOURCES:
+        raise ImportFileError(_("未知的导入类型。"))
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        user=user,
+        file_name=(file_name or "")[:200],
+        mode=mode if mode in ("create", "update") else "create",
+        status=ImportBatch.Status.QUEUED,
+        total_rows=max(0, int(total_rows or 0)),
+        spool_token=token,
+        spool_key=key or "",
+    )
+    enqueue(run_import, batch.pk)
+    return batch
+
+
+def _finish_failed(batch_id, started_at, message, row_errors=()):
+    # Only the run that claimed the batch at `started_at` may mark it failed (not a stale duplicate).
+    ImportBatch.objects.filter(pk=batch_id, started_at=started_at).update(
+        status=ImportBatch.Status.FAILED,
+        finished_at=timezone.now(),
+        error_message=message,
+        row_errors=[[number, list(messages)] for number, messages in list(row_errors)[:50]],
+        done_rows=0,
+        spool_token="",
+        spool_key="",
+    )
+
+
+def import_execute(*, batch_id):
+    """Run a queued import (the body of clients.tasks.run_import). Idempotent.
+
+    Only a queued batch (or a running one abandoned longer than STALE_AFTER by a lost worker, whose
+    transaction was rolled back with it) is claimed; a finished or failed batch is left alone, so a
+    redelivered task does nothing. Returns the batch, or None when there was nothing to do.
+    """
+    from audit.access import record_access
+
+    now = timezone.now()
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_id)
+        .filter(
+            Q(status=ImportBatch.Status.QUEUED) | Q(status=ImportBatch.Status.RUNNING, started_at__lt=now - STALE_AFTER)
+        )
+        .update(status=ImportBatch.Status.RUNNING, started_at=now, done_rows=0)
+    )
+    if not claimed:
+        return None
+    batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
+    token = batch.spool_token
+    data = spool_read(token, batch.spool_key)
+    if data is None:
+        spool_discard(token)
+        _finish_failed(
+            batch_id, now, _("导入文件已失效（预览超过一小时未处理或已被清理），没有写入任何数据，请重新上传。")
+        )
+        return batch
+    progress = _Progress(batch_id)
+    try:
+        outcome = import_run(
+            user=batch.user,
+            kind=batch.kind,
+            data=data,
+            file_name=batch.file_name,
+            mode=batch.mode,
+            dry_run=False,
+            batch=batch,
+            progress=progress,
+        )
+    except ImportFileError as exc:
+        outcome = {"batch": None, "errors": [(0, exc.messages)]}
+    except PermissionDenied:
+        outcome = {"batch": None, "errors": [(0, [_("您已没有导入权限。")])]}
+    except Exception:  # rolled back already; the user needs a message, not a bar stuck at "running"
+        logger.exception("Import batch %s failed", batch_id)
+        outcome = {"batch": None, "errors": [(0, [_("导入时发生系统错误。")])]}
+    finally:
+        progress.close()
+        spool_discard(token)
+    if outcome["batch"] is None:
+        _finish_failed(batch_id, now, _("导入未完成，没有写入任何数据。"), outcome["errors"])
+        batch.refresh_from_db()
+        return batch
+    ImportBatch.objects.filter(pk=batch_id).update(spool_token="", spool_key="")
+    record_access(
+        batch.user,
+        "import",
+        batch,
+        row_count=batch.total_rows,
+        detail={"kind": batch.kind, "batch": batch.pk},
+    )
+    batch.refresh_from_db()
+    return batch

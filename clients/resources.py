@@ -118,6 +118,15 @@ class ZsResourceMixin:
         self.user, self.batch, self.mode, self.clear = user, batch, mode, clear
         self.previous_values = {}
 
+    progress = None  # callable(rows_done) set by clients.excel for a confirmed import
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        if self.progress is not None:
+            self.rows_done = getattr(self, "rows_done", 0) + 1
+            self.progress(self.rows_done)
+        return result
+
     def before_import(self, dataset, **kwargs):
         headers = [str(h or "").strip() for h in (dataset.headers or [])]
         missing = [h for h in self.required_headers if h not in headers]

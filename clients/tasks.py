@@ -9,3 +9,11 @@ def release_idle_projects():
     from .services import release_idle_projects as release
 
     return release()
+
+
+@shared_task(ignore_result=True)
+def run_import(batch_id):
+    """Run a confirmed Excel import (ImportBatch id) in one transaction, reporting progress. Idempotent."""
+    from .excel import import_execute
+
+    import_execute(batch_id=batch_id)

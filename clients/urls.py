@@ -13,7 +13,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/edit/", enterprises.enterprise_edit, name="enterprise_edit"),
     path("enterprises/<int:pk>/assign/", enterprises.enterprise_assign, name="enterprise_assign"),
     path(
-        "enterprises/<int:pk>/request-collaboration/",
+        "enterprises/request-collaboration/<str:token>/",
         enterprises.enterprise_request_collaboration,
         name="enterprise_request_collaboration",
     ),
@@ -55,6 +55,8 @@ urlpatterns = [
     path("import/", excel.import_list, name="import_list"),
     path("import/template/<slug:kind>/", excel.import_template, name="import_template"),
     path("import/<slug:kind>/", excel.import_upload, name="import_upload"),
+    path("import/batches/<int:pk>/", excel.import_batch, name="import_batch"),
+    path("import/batches/<int:pk>/progress/", excel.import_progress, name="import_progress"),
     path("import/batches/<int:pk>/undo/", excel.import_undo, name="import_undo"),
     path("export/<slug:kind>/", excel.export, name="export"),
     path("dashboard/", dashboard.cockpit, name="cockpit"),

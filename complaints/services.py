@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.access import record_access
+from privacy import files
 from zhaoshang.core.calendar import add_working_days, working_days_between
 
 from .access import can_act, can_reveal_identity, is_office
@@ -166,13 +167,14 @@ def complaint_submit(
 
 
 def _attach(complaint, content_type, upload):
+    """Store an upload whose type was checked on its plaintext, encrypted under the complaint's key."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     ComplaintAttachment.objects.create(
         complaint=complaint,
-        file=upload,
+        file=files.encrypted_upload(complaint, upload, purpose=files.COMPLAINT_ATTACHMENT),
         content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),

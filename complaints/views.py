@@ -4,6 +4,7 @@ Thin by rule: validate, gate (`get_complaint_for_user`), call a service, render 
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +21,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit.access import record_access
+from privacy import files
+from privacy.crypto import DecryptionError, SubjectKeyShredded
 from zhaoshang.core.calendar import add_working_days
 
 from . import forms, services
 from .access import can_act, can_reveal_identity, get_complaint_for_user, is_office
 from .analysis import export_csv, summarise
 from .models import Channel, Complaint, ExtensionRequest, Status
+
+logger = logging.getLogger(__name__)
 
 # --- Public pages -------------------------------------------------------------------------------
 
@@ -370,13 +375,18 @@ def attachment(request, pk, attachment_pk):
     record_access(
         request.user, "view", complaint, purpose=_("查看投诉附件"), detail={"attachment": item.pk}, request=request
     )
-    response = FileResponse(
-        item.file.open("rb"),
-        content_type=item.content_type,
-        as_attachment=True,
-        filename=f"{complaint.reference}-{item.pk}.{item.file.name.rsplit('.', 1)[-1]}",
-    )
-    return _no_store(response)
+    try:
+        data = files.open_decrypted(complaint, item.file, purpose=files.COMPLAINT_ATTACHMENT)
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    except SubjectKeyShredded:
+        messages.error(request, _("该附件的密钥已按规定销毁，附件内容无法再读取。"))
+        return redirect("complaints:detail", pk=complaint.pk)
+    except DecryptionError:
+        logger.warning("complaint attachment %s failed decryption (altered or moved file)", item.pk)
+        messages.error(request, _("附件校验失败：文件已损坏或被篡改，无法下载。请联系系统管理员。"))
+        return redirect("complaints:detail", pk=complaint.pk)
+    return files.attachment_response(data, content_type=item.content_type, filename=item.download_name)
 
 
 def _analysis_queryset(request):

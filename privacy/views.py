@@ -7,13 +7,14 @@ contact they contain, and neutralise spreadsheet formulas.
 
 import csv
 import io
+import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.access import record_access
 from clients.scopes import get_contact_for_user
 
-from . import services
+from . import files, services
+from .crypto import DecryptionError, SubjectKeyShredded
 from .forms import OfflineConsentForm, SendLinkForm
 from .models import ConsentAction, ConsentEvent, ConsentState, LinkChannel, PrivacyPolicy, Purpose, SubjectRequest
+
+logger = logging.getLogger(__name__)
 
 
 def _require(user, *perms):
@@ -82,6 +86,12 @@ def consent_record(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         purpose = data["purpose"]
+        # Checked on its plaintext by the form; stored only encrypted under the contact's key.
+        evidence = (
+            files.encrypted_upload(contact, data["evidence"], purpose=files.CONSENT_EVIDENCE)
+            if data["evidence"]
+            else None
+        )
         try:
             if data["action"] == ConsentAction.GRANTED:
                 event = services.consent_grant(
@@ -89,7 +99,7 @@ def consent_record(request, pk):
                     purpose=purpose,
                     channel=data["channel"],
                     actor=request.user,
-                    evidence=data["evidence"],
+                    evidence=evidence,
                     evidence_type=getattr(form, "evidence_type", ""),
                     separate=services.separate_details(purpose) if purpose.requires_separate_consent else None,
                 )
@@ -99,7 +109,7 @@ def consent_record(request, pk):
                     purpose=purpose,
                     channel=data["channel"],
                     actor=request.user,
-                    evidence=data["evidence"],
+                    evidence=evidence,
                     evidence_type=getattr(form, "evidence_type", ""),
                 )
         except services.ConsentError as exc:
@@ -177,21 +187,26 @@ def link_revoke(request, pk):
 def evidence(request, pk):
     """Serve an evidence file to a user who may see the event's contact (404 otherwise)."""
     event = get_object_or_404(ConsentEvent.objects.exclude(evidence=""), pk=pk)
-    get_contact_for_user(request.user, event.contact_id)
+    contact = get_contact_for_user(request.user, event.contact_id)
     _require(request.user, "privacy.view_consentevent")
     record_access(
         request.user, "view", event, purpose=_("查看同意凭证"), subject_ids=[event.contact_id], request=request
     )
     try:
-        handle = event.evidence.open("rb")
+        data = files.open_decrypted(contact, event.evidence, purpose=files.CONSENT_EVIDENCE)
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    response = FileResponse(handle, content_type=event.evidence_type or "application/octet-stream")
+    except SubjectKeyShredded:
+        messages.error(request, _("该联系人的数据密钥已销毁，同意凭证无法再读取。"))
+        return redirect(contact)
+    except DecryptionError:
+        logger.warning("consent evidence of event %s failed decryption (altered or moved file)", event.pk)
+        messages.error(request, _("同意凭证校验失败：文件已损坏或被篡改，无法下载。请联系系统管理员。"))
+        return redirect(contact)
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(event.evidence_type, "bin")
-    response["Content-Disposition"] = f'attachment; filename="consent-evidence-{event.pk}.{extension}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.attachment_response(
+        data, content_type=event.evidence_type, filename=f"consent-evidence-{event.pk}.{extension}"
+    )
 
 
 # --- Reports and exports -------------------------------------------------------------------------

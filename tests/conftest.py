@@ -13,6 +13,23 @@ from django.contrib.auth import get_user_model
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Snapshot the freshly migrated test database for `serialized_rollback`.
+
+    Transactional tests flush every table when they end, including the rows data migrations
+    created (roles, purposes, policy, calendar, categories, retention rules). pytest-django only
+    takes the snapshot when it sees a test asking for it, and it misses tests parametrised by
+    pytest-playwright; taking it here makes `serialized_rollback=True` reliable everywhere.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            if not getattr(connection, "_test_serialized_contents", None):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture
 def org(db):
     from clients.demo import seed_organisation

@@ -1,7 +1,9 @@
 """Enterprise pages: list, 报备 with 查重, detail, edit, assign, collaborators."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +20,7 @@ def enterprise_list(request):
     qs = Enterprise.objects.visible_to(request.user).select_related("owner", "department")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(name__icontains=q)
+        qs = qs.name_contains(q)
     rows, next_cursor = keyset_page(qs, parse_cursor(request.GET.get("after")))
     return render(
         request,
@@ -55,9 +57,31 @@ def enterprise_create(request):
             "form": form,
             "duplicates": duplicates,
             "creating": True,
-            "visible_ids": _visible_ids(request.user, duplicates),
+            "visible_ids": _offer_collaboration(request.user, duplicates),
         },
     )
+
+
+# 申请协办 links are handed out only with a 查重 result: a signed token of the matched enterprise id,
+# bound to the user it was shown to and valid for a short while. The page shows the company name and
+# its owner, so it must not be reachable by walking enterprise ids.
+COLLABORATION_SALT = "clients.enterprise_request_collaboration"
+COLLABORATION_LINK_MAX_AGE = 30 * 60  # seconds
+
+
+def collaboration_token(user, enterprise_pk):
+    return signing.dumps({"e": enterprise_pk, "u": user.pk}, salt=COLLABORATION_SALT)
+
+
+def _enterprise_pk_from_token(user, token):
+    """The enterprise id in a 申请协办 token issued to `user`; 404 for anything forged, foreign or stale."""
+    try:
+        payload = signing.loads(token, salt=COLLABORATION_SALT, max_age=COLLABORATION_LINK_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is a BadSignature too
+        raise Http404 from None
+    if not isinstance(payload, dict) or payload.get("u") != user.pk or not isinstance(payload.get("e"), int):
+        raise Http404
+    return payload["e"]
 
 
 def _visible_ids(user, enterprises):
@@ -65,6 +89,15 @@ def _visible_ids(user, enterprises):
     if not ids:
         return set()
     return set(Enterprise.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _offer_collaboration(user, duplicates):
+    """Ids of the duplicates the user may open; the others get a signed 申请协办 token (`collab_token`)."""
+    visible = _visible_ids(user, duplicates)
+    for enterprise in duplicates:
+        if enterprise.pk not in visible:
+            enterprise.collab_token = collaboration_token(user, enterprise.pk)
+    return visible
 
 
 def enterprise_check(request):
@@ -76,7 +109,7 @@ def enterprise_check(request):
     return render(
         request,
         "clients/_duplicates.html",
-        {"duplicates": duplicates, "visible_ids": _visible_ids(request.user, duplicates)},
+        {"duplicates": duplicates, "visible_ids": _offer_collaboration(request.user, duplicates)},
     )
 
 
@@ -149,13 +182,12 @@ def enterprise_assign(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def enterprise_request_collaboration(request, pk):
-    """Ask the owner of an existing enterprise for 协办 — reachable for any enterprise found by 查重."""
+def enterprise_request_collaboration(request, token):
+    """Ask the owner of an enterprise found by 查重 for 协办: only through the signed link of that result."""
     require_perm(request.user, "clients.add_enterprise")
+    pk = _enterprise_pk_from_token(request.user, token)
     enterprise = Enterprise.objects.select_related("owner", "department").filter(pk=pk).first()
     if enterprise is None:
-        from django.http import Http404
-
         raise Http404
     form = CollaborationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,7 +1,6 @@
 """Excel import (template, dry-run preview, confirm, undo) and export of lists in scope."""
 
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,9 +13,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
+from privacy import files
 from privacy.restrictions import restricted_contacts_q
 
-from ..excel import ImportFileError, export_dataset, import_run, template_dataset
+from ..excel import (
+    ImportFileError,
+    export_dataset,
+    import_enqueue,
+    import_run,
+    spool_dir,
+    spool_discard,
+    spool_read,
+    template_dataset,
+)
 from ..excel import import_undo as undo_batch
 from ..forms import ImportForm
 from ..models import Contact, Enterprise, ImportBatch, Project, Stage
@@ -36,9 +45,7 @@ SPOOL_MAX_AGE_SECONDS = 3600
 
 
 def _spool_dir():
-    path = Path(settings.MEDIA_ROOT) / "import_spool"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return spool_dir()
 
 
 def _sweep_spool(request):
@@ -80,38 +87,22 @@ def import_upload(request, kind):
         if spool.get("token") != token or spool.get("kind") != kind:
             messages.error(request, _("导入预览已失效，请重新上传文件。"))
             return redirect("clients:import_upload", kind=kind)
-        path = _spool_dir() / f"{token}.bin"
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+        request.session.pop("clients_import_spool", None)
+        if spool_read(token, spool.get("key", "")) is None:
+            spool_discard(token)
             messages.error(request, _("导入预览已失效，请重新上传文件。"))
             return redirect("clients:import_upload", kind=kind)
-        try:
-            outcome = import_run(
-                user=request.user, kind=kind, data=data, file_name=spool["name"], mode=spool["mode"], dry_run=False
-            )
-        except ImportFileError as exc:
-            outcome = {"errors": [(0, exc.messages)], "batch": None}
-        finally:
-            path.unlink(missing_ok=True)
-            request.session.pop("clients_import_spool", None)
-        if outcome["batch"] is None:
-            messages.error(request, _("导入未完成，没有写入任何数据。"))
-            context.update(form=ImportForm(), outcome=outcome)
-            return render(request, "clients/import_upload.html", context)
-        record_access(
-            request.user,
-            "import",
-            outcome["batch"],
-            row_count=outcome["rows"],
-            detail={"kind": kind, "batch": outcome["batch"].pk},
+        # The import itself runs as a Celery task (inline without Redis); the batch page shows progress.
+        batch = import_enqueue(
+            user=request.user,
+            kind=kind,
+            token=token,
+            key=spool.get("key", ""),
+            file_name=spool["name"],
+            mode=spool["mode"],
+            total_rows=spool.get("rows", 0),
         )
-        messages.success(
-            request,
-            _("导入完成：新增 %(new)s 条，更新 %(update)s 条。")
-            % {"new": outcome["totals"]["new"], "update": outcome["totals"]["update"]},
-        )
-        return redirect("clients:import_list")
+        return redirect("clients:import_batch", pk=batch.pk)
 
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -127,18 +118,39 @@ def import_upload(request, kind):
         else:
             if not outcome["errors"]:
                 token = secrets.token_urlsafe(24)
-                (_spool_dir() / f"{token}.bin").write_bytes(data)
+                # Encrypted under a random key that lives only in this (database-backed) session.
+                key = files.new_transient_key()
+                (_spool_dir() / f"{token}.bin").write_bytes(
+                    files.encrypt_transient(data, key=key, purpose=files.IMPORT_SPOOL)
+                )
                 request.session["clients_import_spool"] = {
                     "token": token,
+                    "key": key,
                     "kind": kind,
                     "name": upload.name[:200],
                     "mode": form.cleaned_data["mode"],
+                    "rows": outcome["rows"],
                     "at": timezone.now().isoformat(),
                 }
                 context["token"] = token
             context["outcome"] = outcome
     context["form"] = form
     return render(request, "clients/import_upload.html", context)
+
+
+def import_batch(request, pk):
+    """One import: its progress while it runs (polled by htmx), then its outcome."""
+    require_perm(request.user, "clients.import_enterprise")
+    batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
+    return render(request, "clients/import_batch.html", {"batch": batch, "kind_label": KIND_LABELS[batch.kind]})
+
+
+@never_cache
+def import_progress(request, pk):
+    """htmx fragment: the progress bar; it stops polling once the import has finished or failed."""
+    require_perm(request.user, "clients.import_enterprise")
+    batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
+    return render(request, "clients/_import_progress.html", {"batch": batch})
 
 
 @require_POST
@@ -162,7 +174,7 @@ def _export_queryset(request, kind):
     if kind == "enterprise":
         qs = Enterprise.objects.visible_to(user).select_related("owner")
         if q:
-            qs, filters["q"] = qs.filter(name__icontains=q), q
+            qs, filters["q"] = qs.name_contains(q), q
     elif kind == "project":
         qs = Project.objects.visible_to(user).select_related("enterprise")
         if q:

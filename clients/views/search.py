@@ -33,9 +33,10 @@ def search(request):
             enterprises = list(scoped.filter(credit_code=code)[:50])
         else:
             kind = "name"
-            # No ORDER BY in SQL: with "ORDER BY id LIMIT" the planner walks the primary key instead of
-            # the trigram index; the (at most 50) matches are sorted here.
-            enterprises = sorted(scoped.filter(name__icontains=q).order_by()[:50], key=lambda e: -e.pk)
+            # name_contains: matching ids from the trigram index first, then the scope (see
+            # EnterpriseQuerySet.name_contains). No ORDER BY in SQL: with "ORDER BY id LIMIT" the
+            # planner walks the primary key instead of the index; the (at most 50) matches are sorted here.
+            enterprises = sorted(scoped.name_contains(q).order_by()[:50], key=lambda e: -e.pk)
     return render(
         request, "clients/search.html", {"form": form, "enterprises": enterprises, "contacts": contacts, "kind": kind}
     )

@@ -88,9 +88,17 @@ class Complaint(PersonalDataModel):
     complainant_phone = EncryptedCharField(_("联系电话"), max_length=40, blank=True)
     complainant_email = EncryptedCharField(_("电子邮箱"), max_length=254, blank=True)
     description = EncryptedTextField(_("诉求内容"))
-    # The contact the self-service page filed it for. A plain id until clients.Contact is migrated
-    # (then a nullable ForeignKey); never shown on the tracking link.
-    contact_id = models.BigIntegerField(_("关联联系人"), null=True, blank=True, db_index=True)
+    # The contact the self-service page filed it for; never shown on the tracking link. SET_NULL:
+    # purging a contact unlinks its complaints (their text is under the complaint's own key and
+    # follows the complaints retention rule) instead of blocking the purge.
+    contact = models.ForeignKey(
+        "clients.Contact",
+        verbose_name=_("关联联系人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
     enterprise = models.ForeignKey(
         "clients.Enterprise",
         verbose_name=_("关联企业"),
@@ -201,12 +209,21 @@ class Complaint(PersonalDataModel):
         return self.is_open and self.resolution_due < (today or timezone.localdate())
 
 
+ATTACHMENT_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}
+
+
 def _attachment_path(instance, filename):
-    # Never the uploader's file name (it may carry a person's name): a random one with the checked type.
+    # Never the uploader's file name (it may carry a person's name): a random one. The content is
+    # encrypted (privacy.files), so the stored file carries the encrypted-file ending, not its type.
     import uuid
 
-    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-    return f"complaints/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext.get(instance.content_type, 'bin')}"
+    return f"complaints/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.zsf"
 
 
 class ComplaintAttachment(models.Model):
@@ -226,3 +243,8 @@ class ComplaintAttachment(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id}#{self.pk}"
+
+    @property
+    def download_name(self):
+        """The name a download gets: the reference and the type checked at upload, never the uploader's."""
+        return f"{self.complaint.reference}-{self.pk}.{ATTACHMENT_EXTENSIONS.get(self.content_type, 'bin')}"

@@ -70,11 +70,7 @@ def key_fields(model):
 
 def personal_models():
     """Every concrete, installed `PersonalDataModel`."""
-    return [
-        model
-        for model in apps.get_models()
-        if issubclass(model, PersonalDataModel) and not model._meta.proxy and not model._meta.abstract
-    ]
+    return [model for model in apps.get_models() if issubclass(model, PersonalDataModel) and not model._meta.proxy]
 
 
 def provision_subject_keys(objs, *, using=None):
@@ -253,6 +249,7 @@ def _shred_deleted_row_key(sender, instance, using, **kwargs):
 
 
 def _connect_delete_shredding(sender, **kwargs):
+    # Connected per model, not for every sender: other models keep Django's fast deletes.
     if issubclass(sender, PersonalDataModel) and not sender._meta.abstract:
         post_delete.connect(_shred_deleted_row_key, sender=sender, dispatch_uid=f"privacy-shred-{sender._meta.label}")
 

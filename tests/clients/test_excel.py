@@ -11,6 +11,7 @@ from audit.models import AccessEvent
 from clients import services
 from clients.excel import ImportFileError, import_run, import_undo
 from clients.models import Contact, Enterprise, ImportBatch
+from clients.tasks import run_import
 
 from .conftest import credit_code
 
@@ -166,7 +167,9 @@ def test_clear_export_needs_permission(officer1, head1, make_enterprise, client_
     assert AccessEvent.objects.get(action="export").detail["clear_values"] is True
 
 
-def test_upload_preview_then_confirm_through_the_pages(officer1, client_for, settings, tmp_path):
+def test_upload_preview_then_confirm_through_the_pages(
+    officer1, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     client = client_for(officer1)
     url = reverse("clients:import_upload", args=["enterprise"])
@@ -176,9 +179,15 @@ def test_upload_preview_then_confirm_through_the_pages(officer1, client_for, set
     preview = client.post(url, {"file": upload, "mode": "create"})
     assert preview.status_code == 200 and not Enterprise.objects.exists()
     token = preview.context["token"]
-    done = client.post(url, {"token": token})
-    assert done.status_code == 302 and Enterprise.objects.filter(name="页面导入公司").exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        done = client.post(url, {"token": token})
+    batch = ImportBatch.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("clients:import_batch", args=[batch.pk])
+    assert len(callbacks) == 1 and batch.status == "queued" and not Enterprise.objects.exists()
+    run_import(batch.pk)  # the Celery task, run here as a worker would
+    assert Enterprise.objects.filter(name="页面导入公司").exists()
     assert AccessEvent.objects.filter(action="import", row_count=1).exists()
+    assert not list((tmp_path / "import_spool").glob("*.bin"))  # the spooled file is gone once imported
 
 
 def test_unconfirmed_previews_do_not_linger(officer1, client_for, settings, tmp_path):

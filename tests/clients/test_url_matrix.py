@@ -20,7 +20,8 @@ GET_MATRIX = {
     "enterprise_detail": (("e",), [302, R, N, R, R, R, N, N]),
     "enterprise_edit": (("e",), [302, R, N, R, F, F, N, N]),
     "enterprise_assign": (("e",), [302, F, N, R, F, F, N, N]),
-    "enterprise_request_collaboration": (("e",), [302, R, R, R, F, F, F, F]),
+    # reachable only through a signed 查重 link, bound to the user it was shown to (here officer2)
+    "enterprise_request_collaboration": (("collab",), [302, N, R, N, F, F, F, F]),
     "contact_create": (("e",), [302, R, N, R, F, F, F, F]),
     "project_create": (("e",), [302, R, N, R, F, F, F, F]),
     "contact_detail": (("c",), [302, R, N, R, R, R, N, N]),
@@ -35,6 +36,8 @@ GET_MATRIX = {
     "import_list": ((), [302, R, R, R, F, F, F, F]),
     "import_template": (("kind",), [302, R, R, R, F, F, F, F]),
     "import_upload": (("kind",), [302, R, R, R, F, F, F, F]),
+    "import_batch": (("batch",), [302, R, N, N, F, F, F, F]),
+    "import_progress": (("batch",), [302, R, N, N, F, F, F, F]),
     "export": (("kind",), [302, R, R, R, R, F, F, F]),
     "cockpit": ((), [302, R, R, R, R, R, R, F]),
 }
@@ -54,7 +57,7 @@ POST_ONLY = {
 
 
 @pytest.fixture
-def case(officer1, make_project):
+def case(officer1, officer2, make_project):
     project = make_project(officer1)
     contact = services.contact_create(
         user=officer1,
@@ -71,7 +74,10 @@ def case(officer1, make_project):
     from clients.models import ImportBatch
 
     batch = ImportBatch.objects.create(kind="enterprise", user=officer1)
+    from clients.views.enterprises import collaboration_token
+
     return {
+        "collab": collaboration_token(officer2, project.enterprise.pk),
         "e": project.enterprise.pk,
         "p": project.pk,
         "c": contact.pk,

@@ -31,7 +31,8 @@ def test_creating_a_duplicate_shows_who_owns_it_and_creates_nothing(officer1, of
     assert response.status_code == 200
     assert Enterprise.objects.count() == 1
     assert "已报备" in body and "刘洋" in body  # officer2's staff name, so officer1 can ask
-    assert reverse("clients:enterprise_request_collaboration", args=[existing.pk]) in body
+    assert "/clients/enterprises/request-collaboration/" in body  # a signed 申请协办 link, not the id
+    assert f"/{existing.pk}/request-collaboration/" not in body
     assert "137" not in body and "秘密" not in body  # no personal data of the out-of-scope record
 
 

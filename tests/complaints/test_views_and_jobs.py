@@ -210,7 +210,7 @@ def test_escalation_job_run_twice_sends_once(make_complaint, handler, officer1, 
     assert Reminder.objects.filter(complaint=complaint, kind="escalate").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_escalation_email_goes_to_supervisor_and_office_once(org, kinds, categories):
     from django.contrib.auth import get_user_model
 

@@ -6,7 +6,7 @@ from clients.models import Department
 from complaints import services
 from complaints.models import Complaint
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_public_complaint_is_tracked_acknowledged_and_rated(org, live_server, page):

@@ -56,7 +56,7 @@ def test_the_audit_trail_holds_no_personal_value(audited):
     assert update.changes_dict == {"mobile": [AUDIT_MASK, AUDIT_MASK], "email": [AUDIT_MASK, AUDIT_MASK]}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_pg_dump_of_the_database_holds_no_personal_value():
     from django.db import connection
 

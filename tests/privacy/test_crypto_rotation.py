@@ -113,3 +113,13 @@ def test_blind_index_rotation_recomputes_every_index(settings, old_and_new):
     _rotate("--blind-index")
     assert Person.objects.search_email(PERSONAL["email"]).count() == 5
     assert AccessEvent.objects.filter(detail__operation="rotate_keys_blind_index").count() == 2
+
+
+def test_a_key_shredded_while_its_batch_is_rewrapped_stays_shredded(old_and_new):
+    person = old_and_new["people"][2]
+    key = SubjectKey.objects.get(pk=person.subject_key_id)
+    read = key.wrapped_key
+    key.rewrap()
+    shred_subject(person)  # lands between the batch's read and its write
+    assert rotation._swap_wrapped_keys([(key, read)], "k2", key.rotated_at) == 0
+    assert SubjectKey.objects.get(pk=key.pk).wrapped_key is None

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from . import retention_factories as f
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
 def test_two_concurrent_purges_process_every_expired_row_exactly_once(settings):
     settings.PURGE_BATCH_SIZE = 5

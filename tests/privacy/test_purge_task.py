@@ -65,7 +65,7 @@ def test_command_refuses_an_unknown_rule():
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_purges_expired_rows():
     from celery.contrib.testing.worker import start_worker
 

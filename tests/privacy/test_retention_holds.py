@@ -129,3 +129,54 @@ def test_contact_export_leaves_restricted_contacts_out(dpo):
     request.user = dpo
     queryset, _filters = _export_queryset(request, "contact")
     assert list(queryset.values_list("pk", flat=True)) == [kept.pk]
+
+
+@pytest.mark.parametrize("how", ["legal_hold_row", "enterprise_flag"])
+def test_a_hold_placed_while_the_run_goes_on_still_protects(dpo, settings, how):
+    """Claims exclude holds read once per rule; each claimed batch is re-checked exactly."""
+    from clients.models import Enterprise
+
+    settings.PURGE_BATCH_SIZE = 2
+    f.only_rules("terminated-contacts")
+    _first, early = f.expired_contacts(2)
+    later_ent, later = f.expired_contacts(2)
+
+    def hold_after_first_batch(*, rule, batch, ids):
+        if batch == 1:
+            if how == "legal_hold_row":
+                legal_hold_place(user=dpo, reason="诉讼保全", contact=later[1])
+            else:
+                Enterprise.objects.filter(pk=later_ent.pk).update(legal_hold=True)
+
+    run = f.run_purge(on_batch=hold_after_first_batch)
+    assert all(_name(c) == "" for c in early)
+    assert _name(later[1]) == later[1].name
+    expected = 3 if how == "legal_hold_row" else 2
+    assert run.counts["terminated-contacts"]["processed"] == expected
+    assert later[1].pk not in f.purged_ids_from_audit("terminated-contacts")
+
+
+def test_held_count_and_estimate_read_holds_by_id(dpo):
+    from privacy.models import RetentionRule
+    from privacy.restrictions import HeldSets
+    from privacy.retention import CATEGORIES, estimate
+
+    f.only_rules("terminated-contacts", "followup-notes")
+    ent, (a, b) = f.expired_contacts(2)
+    note = f.followup(ent.projects.get())
+    other, (c,) = f.expired_contacts(1)
+    f.followup(other.projects.get())
+    legal_hold_place(user=dpo, reason="调查", contact=a)
+    now = timezone.now()
+    held = HeldSets(now)
+    contacts = RetentionRule.objects.get(code="terminated-contacts")
+    notes = RetentionRule.objects.get(code="followup-notes")
+    category = CATEGORIES[contacts.category]
+    # a hold on a contact holds its enterprise's projects' notes, not the enterprise's other contacts
+    assert category.held_count(contacts, now, held) == category.held_count(contacts, now) == 1
+    assert estimate(contacts, now, held) == estimate(contacts, now) == 2
+    assert set(CATEGORIES[notes.category].candidates(notes, now, held).values_list("pk", flat=True)) == set(
+        CATEGORIES[notes.category].candidates(notes, now).values_list("pk", flat=True)
+    )
+    assert note.pk not in CATEGORIES[notes.category].candidates(notes, now, held).values_list("pk", flat=True)
+    assert {b.pk, c.pk} == set(category.candidates(contacts, now, held).values_list("pk", flat=True))
