@@ -65,7 +65,7 @@ def _insert(event, subject_ids):
         with transaction.atomic(using=using, savepoint=False):
             event.save(using=using, force_insert=True)
             AccessSubject.objects.using(using).bulk_create(
-                [AccessSubject(event=event, contact_id=pk) for pk in subject_ids]
+                [AccessSubject(event=event, contact_id=pk, action=event.action, at=event.at) for pk in subject_ids]
             )
         return
     # Same signals as Model.save (none are connected today; keep it that way for receivers to come).
@@ -81,10 +81,13 @@ def _insert(event, subject_ids):
     qn = connection.ops.quote_name
     subject = AccessSubject._meta
     pk, table = qn(meta.pk.column), qn(subject.db_table)
-    event_col, contact_col = qn(subject.get_field("event").column), qn(subject.get_field("contact_id").column)
-    # Identifiers come from the models' metadata; every value is a parameter.
-    sql = f"WITH e AS ({event_sql} RETURNING {pk}) INSERT INTO {table} ({event_col}, {contact_col}) "
-    sql += f"SELECT e.{pk}, s.c FROM e CROSS JOIN unnest(%s::bigint[]) AS s(c) RETURNING {event_col}"  # noqa: S608
+    cols = [qn(subject.get_field(name).column) for name in ("event", "contact_id", "action", "at")]
+    action, at = qn(meta.get_field("action").column), qn(meta.get_field("at").column)
+    # Identifiers come from the models' metadata; every value is a parameter. The subject rows
+    # carry the event's action and time (the per-contact uses lookup reads them from one index).
+    sql = f"WITH e AS ({event_sql} RETURNING {pk}, {action}, {at}) INSERT INTO {table} ({', '.join(cols)}) "
+    sql += f"SELECT e.{pk}, s.c, e.{action}, e.{at} FROM e CROSS JOIN unnest(%s::bigint[]) AS s(c) "  # noqa: S608
+    sql += f"RETURNING {cols[0]}"
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, subject_ids))
         event.pk = cursor.fetchone()[0]

@@ -13,6 +13,9 @@ the encryption test models (tests.crypto_testapp). Figures:
 3. reading a page of 50 rows (5 encrypted fields each, 50 distinct subject keys);
 4. rotate_keys over N subjects: wall time, and proof that no field ciphertext was rewritten
    (checksum of the ciphertext columns and count of rows with a new tuple version).
+
+Ratios come from the best of many short runs, raw and ours interleaved; on a machine busy with
+other work they still drift upwards — run it on a quiet one.
 """
 
 import argparse

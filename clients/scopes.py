@@ -38,25 +38,13 @@ def user_department_id(user):
     return cached
 
 
-def department_tree_ids(root_id):
-    """The department and everything below it, from one query over the (small) department table."""
-    children = {}
-    for pk, parent_id in Department.objects.values_list("pk", "parent_id").order_by():
-        children.setdefault(parent_id, []).append(pk)
-    ids, frontier = {root_id}, [root_id]
-    while frontier:
-        frontier = [c for pk in frontier for c in children.get(pk, ()) if c not in ids]
-        ids.update(frontier)
-    return ids
-
-
 def departments_headed_tree(user):
     """Ids of every department the user heads, and everything below them."""
     cached = getattr(user, "_zs_headed_tree", None)
     if cached is None:
         cached = set()
         for dept_id in Department.objects.filter(head=user).values_list("pk", flat=True):
-            cached |= department_tree_ids(dept_id)
+            cached |= Department.tree_ids(dept_id)
         user._zs_headed_tree = cached
     return cached
 
@@ -80,7 +68,7 @@ def _own_scope_q(user, *, owner="owner", department="department"):
     # DEPARTMENT_TREE
     tree = getattr(user, "_zs_department_tree", None)
     if tree is None:
-        tree = user._zs_department_tree = department_tree_ids(dept_id)
+        tree = user._zs_department_tree = Department.tree_ids(dept_id)
     return Q(**{f"{department}_id__in": sorted(tree)}) | Q(**{f"{owner}_id": user.pk})
 
 

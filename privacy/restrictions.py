@@ -107,6 +107,13 @@ def contacts_held_q(now=None):
     )
 
 
+def contact_itself_held_q(now=None):
+    """For a Contact queryset: the contact's own flag or an active hold naming it (not the
+    holds it inherits from its enterprise: `enterprise_held`, `projects_of_enterprise_held`)."""
+    now = now or timezone.now()
+    return Q(legal_hold=True) | Exists(_holds(now).filter(contact=OuterRef("pk")))
+
+
 def project_held(project_ref, now):
     """Condition on a row that points at a project: the project, its enterprise or a contact of it is held."""
     Project = _model("clients.Project")

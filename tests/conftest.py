@@ -18,16 +18,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Snapshot the freshly migrated test database for `serialized_rollback`.
 
     Transactional tests flush every table when they end, including the rows data migrations
-    created (roles, purposes, policy, calendar, categories, retention rules). pytest-django only
-    takes the snapshot when it sees a test asking for it, and it misses tests parametrised by
-    pytest-playwright; taking it here makes `serialized_rollback=True` reliable everywhere.
+    created (roles, purposes, policy, calendar, categories, retention rules); tests marked
+    `django_db(transaction=True, serialized_rollback=True)` get them back from this snapshot.
+    pytest-django only takes it when it sees such a test, and browser tests get a fresh
+    connection object (Playwright's sync API runs an event loop, and Django's connections are
+    context-local), so the snapshot is put on the connection *class*, where every connection
+    object of this database finds it.
     """
     from django.db import connections
 
     with django_db_blocker.unblock():
-        for connection in connections.all(initialized_only=True):
-            if not getattr(connection, "_test_serialized_contents", None):
-                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        for connection in connections.all():
+            snapshot = getattr(connection, "_test_serialized_contents", None)
+            if not snapshot:
+                snapshot = connection.creation.serialize_db_to_string()
+            type(connection)._test_serialized_contents = snapshot
 
 
 @pytest.fixture

@@ -65,11 +65,17 @@ class AccessSubject(models.Model):
 
     event = models.ForeignKey(AccessEvent, on_delete=models.CASCADE, related_name="subjects")
     contact_id = models.BigIntegerField(_("联系人编号"), db_index=True)
+    # Copies of the event's action and time, written with the row by audit.record_access, so that
+    # "uses of my data" for one person reads (contact_id, action, at) from one index and never
+    # walks the person's own page views. Not part of the sealed digest (seals fold contact ids only).
+    action = models.CharField(_("动作"), max_length=30, blank=True, default="")
+    at = models.DateTimeField(_("时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("访问涉及的个人")
         verbose_name_plural = _("访问涉及的个人")
         constraints = [models.UniqueConstraint(fields=["event", "contact_id"], name="access_subject_unique")]
+        indexes = [models.Index(fields=["contact_id", "action", "at"], name="access_subject_uses_idx")]
 
     def __str__(self):
         return f"{self.event_id}:{self.contact_id}"

@@ -53,11 +53,19 @@ class Department(models.Model):
         return self.name
 
     def descendant_ids(self):
-        """Ids of this department and every department below it (one query per level)."""
-        ids, frontier = {self.pk}, [self.pk]
+        """Ids of this department and every department below it."""
+        return Department.tree_ids(self.pk)
+
+    @staticmethod
+    def tree_ids(root_id):
+        """Ids of the department `root_id` and everything below it, from one query over the
+        (small) department table."""
+        children = {}
+        for pk, parent_id in Department.objects.values_list("pk", "parent_id").order_by():
+            children.setdefault(parent_id, []).append(pk)
+        ids, frontier = {root_id}, [root_id]
         while frontier:
-            frontier = list(Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            frontier = [pk for pk in frontier if pk not in ids]
+            frontier = [c for pk in frontier for c in children.get(pk, ()) if c not in ids]
             ids.update(frontier)
         return ids
 

@@ -12,7 +12,10 @@ def audit_constant_mask(value):
 
 
 def mask_mobile(value):
-    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    """13812345678 and +86 138-1234-5678 → 138****5678 (normalised as the blind index does)."""
+    from .blind import normalize_mobile  # late: blind imports the fields, which import this module
+
+    digits = normalize_mobile(str(value or ""))
     if not digits:
         return ""
     if len(digits) >= 7:
@@ -21,11 +24,10 @@ def mask_mobile(value):
 
 
 def mask_name(value):
+    """张三 → 张*, 欧阳娜娜 → 欧***, Smith → S****: the first character only."""
     value = str(value or "").strip()
     if not value:
         return ""
-    if value.isascii():
-        return value[0] + "*" * max(len(value) - 1, 1)
     return value[0] + "*" * max(len(value) - 1, 1)
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.test import RequestFactory
 
 from audit.access import record_access
-from audit.models import AccessEvent
+from audit.models import AccessEvent, AccessSubject
 
 pytestmark = pytest.mark.django_db
 A = AccessEvent.Action
@@ -83,3 +83,10 @@ def test_sign_in_trail_visible_to_auditor(client_for, auditor, officer1):
     user_logged_in.send(sender=type(officer1), request=request, user=officer1)
     response = client_for(auditor).get("/audit/signins/")
     assert any(e.user_id == officer1.pk and e.action == A.SIGN_IN for e in response.context["rows"])
+
+
+@pytest.mark.django_db
+def test_subject_rows_carry_the_events_action_and_time(officer1):
+    event = record_access(officer1, "export", purpose="名单", row_count=2, subject_ids=[11, 12])
+    rows = list(AccessSubject.objects.filter(event=event).values_list("contact_id", "action", "at"))
+    assert rows == [(11, "export", event.at), (12, "export", event.at)]
