@@ -482,7 +482,12 @@ class RevealRefused(ServiceError):
 
 
 def revealable_fields(user, contact):
-    return {f for f, perm in REVEAL_FIELDS.items() if user.has_perm(perm) and getattr(contact, f, "")}
+    from privacy.crypto import SubjectKeyShredded
+
+    try:
+        return {f for f, perm in REVEAL_FIELDS.items() if user.has_perm(perm) and getattr(contact, f, "")}
+    except SubjectKeyShredded:  # erased: nothing left to reveal
+        return set()
 
 
 def reveals_today(user):

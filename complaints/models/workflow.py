@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.crypto import EncryptedTextField
+from privacy.crypto import EncryptedTextField, PersonalManager
 
 from .complaint import Complaint
 
@@ -47,6 +47,8 @@ class ComplaintEvent(models.Model):
         LINK = "link", _("关联")
         REMIND = "remind", _("催办")
         ESCALATE = "escalate", _("督办")
+
+    objects = PersonalManager()  # loads the complaint's key with the row (no query per message)
 
     class Meta:
         verbose_name = _("办理记录")

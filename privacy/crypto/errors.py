@@ -14,7 +14,14 @@ class DecryptionError(CryptoError):
 
 
 class SubjectKeyShredded(DecryptionError):
-    """The data subject's key was destroyed (crypto-shredding): its ciphertexts are gone for good."""
+    """The data subject's key was destroyed (crypto-shredding): its ciphertexts are gone for good.
+
+    Code that reads such a value gets this error. A template shows nothing instead
+    (`silent_variable_failure`): an erased person's page renders without their data rather than
+    failing, while a wrong or missing master key (`DecryptionError`) still fails loudly.
+    """
+
+    silent_variable_failure = True
 
 
 class EncryptionError(CryptoError, ValueError):

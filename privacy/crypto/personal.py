@@ -37,7 +37,7 @@ from functools import cache
 from django.apps import apps
 from django.core.exceptions import FieldError
 from django.db import models, transaction
-from django.db.models.signals import class_prepared, post_delete
+from django.db.models.signals import class_prepared, post_delete, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +244,20 @@ def shred_key_ids(key_ids, *, using=None):
     return count
 
 
+def _unseal_before_delete(sender, instance, **kwargs):
+    """Decrypt the row's values before its key goes, for post_delete receivers (auditlog's diff).
+
+    Values of an already shredded subject read as empty: there is nothing left to log.
+    """
+    from .errors import SubjectKeyShredded
+
+    for field in encrypted_fields(sender):
+        try:
+            getattr(instance, field.attname)
+        except SubjectKeyShredded:
+            instance.__dict__[field.attname] = ""
+
+
 def _shred_deleted_row_key(sender, instance, using, **kwargs):
     shred_key_ids([instance.subject_key_id], using=using)
 
@@ -251,6 +265,7 @@ def _shred_deleted_row_key(sender, instance, using, **kwargs):
 def _connect_delete_shredding(sender, **kwargs):
     # Connected per model, not for every sender: other models keep Django's fast deletes.
     if issubclass(sender, PersonalDataModel) and not sender._meta.abstract:
+        pre_delete.connect(_unseal_before_delete, sender=sender, dispatch_uid=f"privacy-unseal-{sender._meta.label}")
         post_delete.connect(_shred_deleted_row_key, sender=sender, dispatch_uid=f"privacy-shred-{sender._meta.label}")
 
 
