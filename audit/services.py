@@ -15,11 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import CharField, F, Lookup
+from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from zhaoshang.core.db import AnyOf, any_of  # noqa: F401 - re-exported for callers of audit.services
 
 from .models import (
     AccessEvent,
@@ -43,40 +45,6 @@ CONTACT_LABEL = "clients.Contact"
 # --- Redaction for erasure --------------------------------------------------------------------
 
 REDACT_CHUNK = 2000  # entries rewritten per round (bounds memory; each round is a few queries)
-
-
-class AnyOf(Lookup):
-    """``field = ANY(%s)``: a list of ids as ONE array parameter on PostgreSQL, ``IN (...)`` elsewhere.
-
-    ``field__in=[500 ids]`` costs milliseconds of Python per query (each value prepared, and
-    psycopg re-parses a statement with 500 placeholders that it cannot cache). Used as an
-    expression: ``filter(AnyOf(F("contact"), ids))``. The retention purge uses it too.
-    """
-
-    lookup_name = "zs_any"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return list(self.rhs)
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if connection.vendor == "postgresql":
-            # One array literal: psycopg would otherwise dump the list element by element.
-            if all(type(v) is int for v in values):
-                return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, values)) + "}")
-            if all(isinstance(v, str) for v in values):
-                quoted = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-                return f"{lhs} = ANY(%s::text[])", (*params, "{" + quoted + "}")
-            return f"{lhs} = ANY(%s)", (*params, values)
-        if not values:
-            return "1 = 0", tuple(params)
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*params, *values)
-
-
-def any_of(field, values):
-    return AnyOf(F(field), list(values))
 
 
 def _ct_id(model):

@@ -76,8 +76,32 @@ for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/bench-hell
 # warm both workers and check the page answers 200
 for _ in 1 2 3 4; do curl -fsS -o /dev/null "http://127.0.0.1:$PORT$SELF_PATH"; curl -fsS -o /dev/null "http://127.0.0.1:$PORT/bench-hello/"; done
 
-run() {  # $1 label, $2 path -> prints "label req/s p99 errors"
+cpu_ticks() {  # $@ pids -> their user+system CPU so far, in clock ticks
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+
+run() {  # $1 label, $2 path -> prints "label req/s p99 errors" and CPU per request
+  # CPU per request counts only the gunicorn workers and their PostgreSQL backends, so it does not
+  # depend on what else the machine runs (req/s and p99 do).
+  local workers backends w0 b0
+  workers=$(pgrep -P "$GPID" | tr '\n' ' ')
+  backends=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'" | tr '\n' ' ')
+  w0=$(cpu_ticks $workers); b0=$(cpu_ticks $backends)
   local out; out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$2")
+  local w1 b1 n
+  w1=$(cpu_ticks $workers); b1=$(cpu_ticks $backends)
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  local pg_ms  # only when the same backends served the whole run (CONN_MAX_AGE recycles them)
+  if [ "$backends" = "$(psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'" | tr '\n' ' ')" ]; then
+    pg_ms=$(awk -v b=$(((b1 - b0) * TICK_MS)) -v n="$n" 'BEGIN {printf "%.2f ms", b/n}')
+  else
+    pg_ms="n/a (connections recycled)"
+  fi
   local rps p99 non2xx sockerr
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -85,6 +109,8 @@ run() {  # $1 label, $2 path -> prints "label req/s p99 errors"
   sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); sockerr=${sockerr:-0}
   printf '%-14s %10s req/s   p99 %-9s errors %s (non-2xx %s, socket %s)\n' "$1" "$rps" "$p99" \
     "$((non2xx + sockerr))" "$non2xx" "$sockerr"
+  awk -v w=$(((w1 - w0) * TICK_MS)) -v pg="$pg_ms" -v n="$n" \
+    'BEGIN {printf "               CPU per request: gunicorn workers %.2f ms, their PostgreSQL backends %s (%d requests)\n", w/n, pg, n}'
   echo "$rps $p99 $((non2xx + sockerr))" >>"/tmp/bench-selfservice-$1"
 }
 

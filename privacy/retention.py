@@ -38,8 +38,10 @@ from django.db import connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 
+from privacy.crypto.personal import shred_key_ids
 from privacy.models import ClockEvent, PurgeRun, PurgeRunItem, RetentionAction, RetentionCategory
 from privacy.models.retention import ALLOWED_CLOCKS, DELETE_ONLY
+from zhaoshang.core.db import any_of
 
 from . import restrictions
 
@@ -68,32 +70,6 @@ def _installed(label):
         return apps.get_model(label)
     except (LookupError, ValueError):
         return None
-
-
-def _any(field, ids):
-    """``field = ANY(ids)``: one array parameter instead of 500 placeholders (see audit.services.AnyOf)."""
-    from audit.services import any_of
-
-    return any_of(field, ids)
-
-
-def _shred(key_ids, using):
-    """`privacy.crypto.shred_key_ids` with the ids as one array parameter (same columns, same eviction)."""
-    from django.utils import timezone
-
-    from privacy.crypto.keyring import data_keys
-
-    key_ids = [k for k in key_ids if k is not None]
-    if not key_ids:
-        return 0
-    SubjectKey = apps.get_model("privacy", "SubjectKey")
-    count = (
-        SubjectKey.objects.using(using)
-        .filter(_any("pk", key_ids), wrapped_key__isnull=False)
-        .update(wrapped_key=None, shredded_at=timezone.now())
-    )
-    data_keys.evict(key_ids)
-    return count
 
 
 def _live_key(ref="subject_key_id"):
@@ -152,7 +128,7 @@ def _cascade_rest(model, ids, handled, using):
         child = relation.related_model
         if child in handled or relation.many_to_many:
             continue
-        rows = child._base_manager.using(using).filter(_any(relation.field.name, ids))
+        rows = child._base_manager.using(using).filter(any_of(relation.field.name, ids))
         on_delete = relation.on_delete
         if on_delete is models.DO_NOTHING:
             continue
@@ -228,7 +204,7 @@ class Category:
         anonymise = rule.action == RetentionAction.ANONYMISE and self.keyed
         if condition is None and not anonymise:
             return list(ids)
-        queryset = self.model._base_manager.using(using).filter(_any("pk", ids))
+        queryset = self.model._base_manager.using(using).filter(any_of("pk", ids))
         if condition is not None:
             queryset = queryset.exclude(condition)
         if anonymise:
@@ -307,7 +283,7 @@ class TerminatedContacts(Category):
         Enterprise = apps.get_model("clients", "Enterprise")
         rows = (
             self.model._base_manager.using(using)
-            .filter(_any("pk", ids))
+            .filter(any_of("pk", ids))
             .exclude(restrictions.contact_itself_held_q(now))
         )
         if rule.action == RetentionAction.ANONYMISE:
@@ -316,7 +292,7 @@ class TerminatedContacts(Category):
         enterprise = OuterRef("pk")
         held = set(
             Enterprise._base_manager.using(using)
-            .filter(_any("pk", {e for _pk, e in pairs}))
+            .filter(any_of("pk", {e for _pk, e in pairs}))
             .filter(
                 restrictions.enterprise_held(enterprise, now)
                 | restrictions.projects_of_enterprise_held(enterprise, now)
@@ -330,7 +306,7 @@ class TerminatedContacts(Category):
         Contact = self.model
         keys = list(
             Contact._base_manager.using(using)
-            .filter(_any("pk", ids))
+            .filter(any_of("pk", ids))
             .order_by()
             .values_list("subject_key_id", flat=True)
         )
@@ -338,7 +314,7 @@ class TerminatedContacts(Category):
         if SubjectRequest is not None:
             keys += (
                 SubjectRequest._base_manager.using(using)
-                .filter(_any("contact", ids))
+                .filter(any_of("contact", ids))
                 .order_by()
                 .values_list("subject_key_id", flat=True)
             )
@@ -347,14 +323,14 @@ class TerminatedContacts(Category):
     def _complaint_identities(self, ids, using):
         Complaint = _installed("complaints.Complaint")
         if Complaint is not None:
-            Complaint._base_manager.using(using).filter(_any("contact_id", ids)).update(
+            Complaint._base_manager.using(using).filter(any_of("contact_id", ids)).update(
                 complainant_name="", complainant_phone="", complainant_email="", contact_id=None
             )
 
     def _selfservice_links(self, ids, using):
         Link = _installed("privacy.SelfServiceLink")
         if Link is not None:
-            _raw_delete(Link._base_manager.using(using).filter(_any("contact", ids)))
+            _raw_delete(Link._base_manager.using(using).filter(any_of("contact", ids)))
 
     def delete(self, ids, *, using, reference):
         Contact = self.model
@@ -365,11 +341,11 @@ class TerminatedContacts(Category):
         if ConsentEvent is not None:
             State = apps.get_model("privacy", "ConsentState")
             Separate = apps.get_model("privacy", "SeparateConsent")
-            events = ConsentEvent._base_manager.using(using).filter(_any("contact", ids))
+            events = ConsentEvent._base_manager.using(using).filter(any_of("contact", ids))
             files = list(events.exclude(evidence="").values_list("evidence", flat=True))
             ledger_purge_allowed(using)
-            _raw_delete(State._base_manager.using(using).filter(_any("contact", ids)))
-            _raw_delete(Separate._base_manager.using(using).filter(_any("event__contact", ids)))
+            _raw_delete(State._base_manager.using(using).filter(any_of("contact", ids)))
+            _raw_delete(Separate._base_manager.using(using).filter(any_of("event__contact", ids)))
             _raw_delete(events)
             _delete_files(files, ConsentEvent._meta.get_field("evidence").storage)
             handled |= {ConsentEvent, State}
@@ -379,16 +355,16 @@ class TerminatedContacts(Category):
             handled.add(Link)
         SubjectRequest = _installed("privacy.SubjectRequest")
         if SubjectRequest is not None:
-            _raw_delete(SubjectRequest._base_manager.using(using).filter(_any("contact", ids)))
+            _raw_delete(SubjectRequest._base_manager.using(using).filter(any_of("contact", ids)))
             handled.add(SubjectRequest)
         LegalHold = apps.get_model("privacy", "LegalHold")
         # Only released or lapsed holds can point at a purged contact (active ones exclude it).
-        _raw_delete(LegalHold._base_manager.using(using).filter(_any("contact", ids)))
+        _raw_delete(LegalHold._base_manager.using(using).filter(any_of("contact", ids)))
         handled.add(LegalHold)
         self._complaint_identities(ids, using)
         _cascade_rest(Contact, ids, handled, using)
-        count = _raw_delete(Contact._base_manager.using(using).filter(_any("pk", ids)))
-        _shred(keys, using)
+        count = _raw_delete(Contact._base_manager.using(using).filter(any_of("pk", ids)))
+        shred_key_ids(keys, using=using)
         return count
 
     def anonymise(self, ids, *, using, reference):
@@ -401,17 +377,17 @@ class TerminatedContacts(Category):
         blank.update({f.attname: None for f in _blind_fields(Contact)})
         count = (
             Contact._base_manager.using(using)
-            .filter(_any("pk", ids))
+            .filter(any_of("pk", ids))
             .update(**blank, position="", updated_at=timezone.now())
         )
         SubjectRequest = _installed("privacy.SubjectRequest")
         if SubjectRequest is not None:
-            SubjectRequest._base_manager.using(using).filter(_any("contact", ids)).update(
+            SubjectRequest._base_manager.using(using).filter(any_of("contact", ids)).update(
                 **{f.attname: "" for f in _encrypted_fields(SubjectRequest)}
             )
         self._selfservice_links(ids, using)
         self._complaint_identities(ids, using)
-        _shred(keys, using)
+        shred_key_ids(keys, using=using)
         return count
 
 
@@ -453,13 +429,13 @@ class FollowUpNotes(Category):
         """As `Category.still_due`, with the holds probed once per project (a batch holds many
         notes of each) instead of once per note."""
         Project = apps.get_model("clients", "Project")
-        rows = self.model._base_manager.using(using).filter(_any("pk", ids))
+        rows = self.model._base_manager.using(using).filter(any_of("pk", ids))
         if rule.action == RetentionAction.ANONYMISE:
             rows = rows.filter(_live_key())
         pairs = list(rows.order_by("pk").values_list("pk", "project_id"))
         held = set(
             Project._base_manager.using(using)
-            .filter(_any("pk", {p for _pk, p in pairs}))
+            .filter(any_of("pk", {p for _pk, p in pairs}))
             .filter(restrictions.project_held(OuterRef("pk"), now))
             .values_list("pk", flat=True)
         )
@@ -468,20 +444,20 @@ class FollowUpNotes(Category):
     def delete(self, ids, *, using, reference):
         FollowUp = self.model
         _redact(objects=[("clients.FollowUp", pk) for pk in ids], reference=reference)
-        rows = FollowUp._base_manager.using(using).filter(_any("pk", ids))
+        rows = FollowUp._base_manager.using(using).filter(any_of("pk", ids))
         keys = list(rows.order_by().values_list("subject_key_id", flat=True))
         _cascade_rest(FollowUp, ids, set(), using)
         count = _raw_delete(rows)
-        _shred(keys, using)
+        shred_key_ids(keys, using=using)
         return count
 
     def anonymise(self, ids, *, using, reference):
         FollowUp = self.model
         _redact(objects=[("clients.FollowUp", pk) for pk in ids], reference=reference)
-        rows = FollowUp._base_manager.using(using).filter(_any("pk", ids))
+        rows = FollowUp._base_manager.using(using).filter(any_of("pk", ids))
         keys = list(rows.order_by().values_list("subject_key_id", flat=True))
         count = rows.update(**{f.attname: "" for f in _encrypted_fields(FollowUp)})
-        _shred(keys, using)
+        shred_key_ids(keys, using=using)
         return count
 
 
@@ -511,7 +487,7 @@ class Complaints(Category):
         Attachment = _installed("complaints.ComplaintAttachment")
         if Attachment is None:
             return
-        rows = Attachment._base_manager.using(using).filter(_any("complaint", ids))
+        rows = Attachment._base_manager.using(using).filter(any_of("complaint", ids))
         files = list(rows.values_list("file", flat=True))
         _raw_delete(rows)
         _delete_files(files, Attachment._meta.get_field("file").storage)
@@ -521,25 +497,25 @@ class Complaints(Category):
 
         Complaint = self.model
         _redact(objects=[("complaints.Complaint", pk) for pk in ids], reference=reference)
-        rows = Complaint._base_manager.using(using).filter(_any("pk", ids))
+        rows = Complaint._base_manager.using(using).filter(any_of("pk", ids))
         keys = list(rows.order_by().values_list("subject_key_id", flat=True))
         self._attachments(ids, using)
         with disable_auditlog():
             count = rows.delete()[1].get(Complaint._meta.label, 0)
-        _shred(keys, using)
+        shred_key_ids(keys, using=using)
         return count
 
     def anonymise(self, ids, *, using, reference):
         Complaint = self.model
         _redact(objects=[("complaints.Complaint", pk) for pk in ids], reference=reference)
-        rows = Complaint._base_manager.using(using).filter(_any("pk", ids))
+        rows = Complaint._base_manager.using(using).filter(any_of("pk", ids))
         keys = list(rows.order_by().values_list("subject_key_id", flat=True))
         count = rows.update(**{f.attname: "" for f in _encrypted_fields(Complaint)}, contact_id=None)
         Event = _installed("complaints.ComplaintEvent")
         if Event is not None:
-            Event._base_manager.using(using).filter(_any("complaint", ids)).update(message="")
+            Event._base_manager.using(using).filter(any_of("complaint", ids)).update(message="")
         self._attachments(ids, using)
-        _shred(keys, using)
+        shred_key_ids(keys, using=using)
         return count
 
 
@@ -575,11 +551,11 @@ class ConsentEvidence(Category):
         State = apps.get_model("privacy", "ConsentState")
         Separate = apps.get_model("privacy", "SeparateConsent")
         _redact(objects=[("privacy.ConsentEvent", pk) for pk in ids], reference=reference)
-        events = Event._base_manager.using(using).filter(_any("pk", ids))
+        events = Event._base_manager.using(using).filter(any_of("pk", ids))
         files = list(events.exclude(evidence="").values_list("evidence", flat=True))
         ledger_purge_allowed(using)
-        _raw_delete(State._base_manager.using(using).filter(_any("last_event", ids)))
-        _raw_delete(Separate._base_manager.using(using).filter(_any("event", ids)))
+        _raw_delete(State._base_manager.using(using).filter(any_of("last_event", ids)))
+        _raw_delete(Separate._base_manager.using(using).filter(any_of("event", ids)))
         count = _raw_delete(events)
         _delete_files(files, Event._meta.get_field("evidence").storage)
         return count
@@ -608,7 +584,7 @@ class SelfServiceTokens(Category):
         return held.contact_q("contact__")
 
     def delete(self, ids, *, using, reference):
-        return _raw_delete(self.model._base_manager.using(using).filter(_any("pk", ids)))
+        return _raw_delete(self.model._base_manager.using(using).filter(any_of("pk", ids)))
 
     anonymise = delete
 
@@ -628,7 +604,7 @@ class _CreatedAtRows(Category):
 
         model = self.model
         _redact(objects=[(model._meta.label, pk) for pk in ids], reference=reference)
-        rows = model._base_manager.using(using).filter(_any("pk", ids))
+        rows = model._base_manager.using(using).filter(any_of("pk", ids))
         for name in self.file_fields:
             field = model._meta.get_field(name)
             _delete_files(list(rows.values_list(name, flat=True)), field.storage)

@@ -355,4 +355,6 @@ AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=50000)
 # Retention ([F]): rows per purge batch (each its own transaction; never more than 500); record ids a
 # dry run keeps per rule for its preview.
 PURGE_BATCH_SIZE = min(env.int("PURGE_BATCH_SIZE", default=500), 500)
+# Milliseconds the purge sleeps between committed batches, to leave the web pages room.
+PURGE_BATCH_PAUSE_MS = env.int("PURGE_BATCH_PAUSE_MS", default=0)
 PURGE_PREVIEW_MAX_IDS = env.int("PURGE_PREVIEW_MAX_IDS", default=5000)

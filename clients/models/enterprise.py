@@ -106,6 +106,7 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["owner", "-id"], name="enterprise_owner_idx"),
             models.Index(fields=["department", "-id"], name="enterprise_dept_idx"),
+            models.Index(fields=["id"], condition=models.Q(legal_hold=True), name="enterprise_held_idx"),
         ]
         permissions = [
             ("export_enterprise", _("可导出企业、联系人和项目")),

@@ -43,7 +43,11 @@ class FollowUp(PersonalDataModel):
         verbose_name = _("跟进记录")
         verbose_name_plural = _("跟进记录")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["next_contact_date"], name="followup_next_contact_idx")]
+        indexes = [
+            models.Index(fields=["next_contact_date"], name="followup_next_contact_idx"),
+            # "last follow-up of a project" (retention clock, idle-project release): one index entry.
+            models.Index(fields=["project", "-date"], name="followup_project_date_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_method_display()} {self.date}"

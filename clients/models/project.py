@@ -94,6 +94,7 @@ class Project(models.Model):
             models.Index(fields=["department", "-id"], name="project_dept_idx"),
             models.Index(fields=["stage", "-id"], name="project_stage_idx"),
             models.Index(fields=["last_activity_at"], name="project_activity_idx"),
+            models.Index(fields=["id"], condition=models.Q(legal_hold=True), name="project_held_idx"),
         ]
         permissions = [("assign_project", _("可分派项目和企业"))]
 

@@ -41,6 +41,8 @@ from django.db.models.signals import class_prepared, post_delete, pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.db import any_of
+
 from .blind import BlindIndexField
 from .errors import EncryptionError
 from .fields import EncryptedField, Sealed
@@ -237,7 +239,7 @@ def shred_key_ids(key_ids, *, using=None):
         return 0
     count = (
         SubjectKey.objects.using(using)
-        .filter(pk__in=key_ids, wrapped_key__isnull=False)
+        .filter(any_of("pk", key_ids), wrapped_key__isnull=False)
         .update(wrapped_key=None, shredded_at=timezone.now())
     )
     data_keys.evict(key_ids)
