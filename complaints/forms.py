@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clients.models import Department
 
@@ -191,7 +192,9 @@ class ExtensionForm(forms.Form):
 
 class ExtensionDecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
-        label=_("审批意见"), coerce=lambda v: v == "1", choices=[("1", _("同意")), ("0", _("不同意"))]
+        label=_("审批意见"),
+        coerce=lambda v: v == "1",
+        choices=[("1", pgettext_lazy("审批意见", "同意")), ("0", pgettext_lazy("审批意见", "不同意"))],
     )
     note = forms.CharField(label=_("说明"), max_length=1000, required=False)
 
