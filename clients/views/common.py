@@ -1,6 +1,13 @@
 """Small helpers shared by the case views."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..forms import CollaboratorForm
 
 PAGE_SIZE = 50
 
@@ -26,3 +33,32 @@ def keyset_page(queryset, cursor, size=PAGE_SIZE):
     rows = list(queryset.order_by("-pk")[: size + 1])
     next_cursor = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], next_cursor
+
+
+def add_collaborator(request, obj):
+    """POST handler body shared by enterprises and projects: add a 协办 from CollaboratorForm."""
+    form = CollaboratorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.collaborator_add(
+                by=request.user,
+                obj=obj,
+                user=form.cleaned_data["username"],
+                write=form.cleaned_data["write"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("已添加协办人。"))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(obj)
+
+
+def remove_collaborator(request, obj, user_id):
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        services.collaborator_remove(by=request.user, obj=obj, user=user)
+        messages.success(request, _("已移除协办人。"))
+    return redirect(obj)

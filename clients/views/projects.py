@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.access import record_access
 
 from .. import services
-from ..forms import AssignForm, CollaboratorForm, MilestoneForm, ProjectFilterForm, ProjectForm, StageForm
+from ..forms import AssignForm, MilestoneForm, ProjectFilterForm, ProjectForm, StageForm
 from ..models import Project, Stage
 from ..scopes import can_write, get_enterprise_for_user, get_project_for_user
-from .common import keyset_page, parse_cursor, require_perm
+from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
 
 
 def _project_rows(user):
@@ -226,33 +226,9 @@ def project_release(request, pk):
 
 @require_POST
 def project_collaborator_add(request, pk):
-    project = get_project_for_user(request.user, pk, write=True)
-    form = CollaboratorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.collaborator_add(
-                by=request.user,
-                obj=project,
-                user=form.cleaned_data["username"],
-                write=form.cleaned_data["write"],
-                days=form.cleaned_data["days"],
-            )
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, _("已添加协办人。"))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect(project)
+    return add_collaborator(request, get_project_for_user(request.user, pk, write=True))
 
 
 @require_POST
 def project_collaborator_remove(request, pk, user_id):
-    project = get_project_for_user(request.user, pk, write=True)
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is not None:
-        services.collaborator_remove(by=request.user, obj=project, user=user)
-        messages.success(request, _("已移除协办人。"))
-    return redirect(project)
+    return remove_collaborator(request, get_project_for_user(request.user, pk, write=True), user_id)
