@@ -102,3 +102,31 @@ def _is_privileged(user):
     if user.is_superuser:
         return True
     return Role.objects.filter(group__user=user, code__in=PRIVILEGED_ROLES).exists()
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a query string or form field containing a NUL character.
+
+    PostgreSQL text cannot hold NUL, so such input would otherwise fail deep inside a query as a
+    500. Forms already refuse it field by field; this covers every view that reads request.GET.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.META.get("QUERY_STRING", "") or _has_nul(request.GET) or _form_has_nul(request):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+def _has_nul(querydict):
+    return any("\x00" in value for values in querydict.lists() for value in values[1])
+
+
+def _form_has_nul(request):
+    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+        return False
+    return _has_nul(request.POST)
