@@ -43,3 +43,34 @@ def test_nul_characters_in_a_query_are_refused_with_400_not_500(client, officer1
     response = client.get("/clients/enterprises/", {"q": "a\x00b"})
     assert response.status_code == 400
     assert "无法处理的字符" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["officer1", "head1", "dpo", "handler", "auditor"])
+def test_no_url_answers_500_to_a_garbage_post(client, org, username):
+    client.force_login(org[username])
+    failures = []
+    for path, name in GET_URLS:
+        if name in {"logout", "set_language"}:
+            continue
+        response = client.post("/" + path, GARBAGE)
+        if response.status_code >= 500:
+            failures.append((path, response.status_code))
+    assert not failures
+
+
+def test_trail_shows_a_change_to_a_field_named_items(client, auditor):
+    """A changed field called "items" must not be taken for the dict method in the template."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(type(auditor)),
+        object_pk=str(auditor.pk),
+        object_repr="x",
+        action=LogEntry.Action.UPDATE,
+        changes={"items": ["1", "2"], "title": ["a", "b"]},
+    )
+    client.force_login(auditor)
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    assert "<code>items</code>" in response.content.decode()
