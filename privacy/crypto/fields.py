@@ -6,7 +6,7 @@
         mobile_bidx = BlindIndexField(source="mobile", normalizer="mobile")
 
 Stored token
-    ``zs1$<suite>$<base64url(nonce | ciphertext | tag)>`` in a ``text`` column: the format version
+    ``zs1$<suite>$<base64(nonce | ciphertext | tag)>`` in a ``text`` column: the format version
     and the suite travel with every value. The master key id does not: it lives on the row's
     `privacy.SubjectKey`, because rotation re-wraps the data key without touching field tokens,
     so an id copied into the token would be stale after the first rotation. The data key is
@@ -65,8 +65,6 @@ _PREFIX_LENGTH = len(FORMAT_VERSION) + 5  # "zs1$" + 3-letter suite + "$"
 assert all(len(prefix) == _PREFIX_LENGTH for prefix in _PREFIXES.values())
 _TOKEN_RE = re.compile(r"zs\d+\$[a-z0-9]+\$")
 _DEFERRED = object()
-_TO_URL = bytes.maketrans(b"+/", b"-_")
-_FROM_URL = bytes.maketrans(b"-_", b"+/")
 _b2a = binascii.b2a_base64
 _a2b = binascii.a2b_base64
 _urandom = os.urandom
@@ -244,7 +242,7 @@ class EncryptedField(models.TextField):
         nonce = _urandom(NONCE_SIZE)  # suites.seal(), inlined: this runs for every value written
         cipher = key.__dict__.get("_data_cipher") or key.data_cipher()
         blob = nonce + cipher.encrypt(nonce, value.encode(), self._aad)
-        token = _PREFIXES[key.suite] + _b2a(blob, newline=False).translate(_TO_URL).decode("ascii")
+        token = _PREFIXES[key.suite] + _b2a(blob, newline=False).decode("ascii")
         value = PersonalStr(value)
         value._src = (self, key, token)
         model_instance.__dict__[self.attname] = value
@@ -284,7 +282,7 @@ class EncryptedField(models.TextField):
         try:
             # Non-strict base64 is enough: whatever it decodes must still pass the GCM tag, which
             # also rejects a token of another suite (its data key has another length and value).
-            blob = _a2b(token[_PREFIX_LENGTH:].encode("ascii").translate(_FROM_URL))
+            blob = _a2b(token[_PREFIX_LENGTH:])  # standard base64: a text column needs no URL alphabet
             value = PersonalStr(cipher.decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], self._aad), "utf-8")
         except (InvalidTag, ValueError):
             if not token.startswith(_PREFIXES.get(key.suite, "\0")):
