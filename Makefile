@@ -5,8 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 MANAGE := $(PYTHON) manage.py
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/zhaoshang
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/zhaoshang)
+TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 
 .PHONY: run install env migrate seed serve test test-fast worker lint format messages compilemessages migrations-check check-deploy services-check bench clean
 
