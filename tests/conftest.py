@@ -35,6 +35,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
             type(connection)._test_serialized_contents = snapshot
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters (per IP, per minute) and other
+    cached state must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     from clients.demo import seed_organisation
