@@ -102,19 +102,31 @@ class PlainProjectList(ListView):
         return HttpResponse(PLAIN_TEMPLATE.render(context, self.request))
 
 
+# The plain search renders a full page through the same base template, as a ListView would.
+PLAIN_SEARCH_TEMPLATE = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<table class="table">'
+    "{% for e in object_list %}<tr><td>{{ e.name }}</td><td>{{ e.credit_code }}</td>"
+    "<td>{{ e.owner.last_name }}{{ e.owner.first_name }}</td><td>{{ e.department.name }}</td></tr>"
+    "{% endfor %}</table>{% endblock %}"
+)
+
+
 class PlainEnterpriseSearch(ListView):
     paginate_by = 50
 
     def get_queryset(self):
         from clients.models import Enterprise
 
-        return Enterprise.objects.filter(credit_code=self.request.GET.get("q", "")).order_by("-id")
+        return (
+            Enterprise.objects.filter(credit_code=self.request.GET.get("q", ""))
+            .select_related("owner", "department")
+            .order_by("-id")
+        )
 
     def render_to_response(self, context, **kwargs):
         from django.http import HttpResponse
 
-        body = "".join(f"<li>{e.name}</li>" for e in context["object_list"])
-        return HttpResponse(body)
+        return HttpResponse(PLAIN_SEARCH_TEMPLATE.render(context, self.request))
 
 
 def install_urls():
