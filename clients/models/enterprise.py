@@ -129,14 +129,25 @@ class GrantKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("分派随附")
 
 
-class EnterpriseUserObjectPermission(UserObjectPermissionBase):
-    """django-guardian direct foreign-key grant: a user may view (or change) one enterprise."""
+class UserGrantBase(UserObjectPermissionBase):
+    """A guardian per-user grant with what made it (协办, temporary, assignment) and its expiry.
 
-    content_object = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="user_grants")
+    Each case model has its own concrete table (guardian's direct foreign keys); they share these.
+    """
+
     kind = models.CharField(_("授权类型"), max_length=20, choices=GrantKind.choices, default=GrantKind.COLLABORATOR)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
 
     class Meta(UserObjectPermissionBase.Meta):
+        abstract = True
+
+
+class EnterpriseUserObjectPermission(UserGrantBase):
+    """django-guardian direct foreign-key grant: a user may view (or change) one enterprise."""
+
+    content_object = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="user_grants")
+
+    class Meta(UserGrantBase.Meta):
         verbose_name = _("企业授权（用户）")
         verbose_name_plural = _("企业授权（用户）")
 

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import GroupObjectPermissionBase
 
 from .choices import Currency, Industry
-from .enterprise import GrantKind
+from .enterprise import UserGrantBase
 
 
 class Stage(models.TextChoices):
@@ -115,14 +115,12 @@ class Project(models.Model):
         return self.owner_id is None and self.stage != Stage.TERMINATED
 
 
-class ProjectUserObjectPermission(UserObjectPermissionBase):
+class ProjectUserObjectPermission(UserGrantBase):
     """django-guardian direct foreign-key grant on one project (协办 read/write, temporary access)."""
 
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="user_grants")
-    kind = models.CharField(_("授权类型"), max_length=20, choices=GrantKind.choices, default=GrantKind.COLLABORATOR)
-    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
 
-    class Meta(UserObjectPermissionBase.Meta):
+    class Meta(UserGrantBase.Meta):
         verbose_name = _("项目授权（用户）")
         verbose_name_plural = _("项目授权（用户）")
 
