@@ -135,17 +135,23 @@ def register_all():
     """Register every installed model of the table with auditlog. Returns the models registered."""
     from auditlog.registry import auditlog
 
-    registered = []
+    from . import snapshots
+
+    models = []
     for label, options in AUDITED_MODELS:
         try:
-            model = apps.get_model(label)
+            models.append((apps.get_model(label), options))
         except LookupError:
             continue  # not installed (yet): registered once its app lands
+    for model, _options in models:
         if auditlog.contains(model):
-            auditlog.unregister(model)
+            auditlog.unregister(model)  # with the receivers it was registered with
+    # Updates diff against the row as loaded or last saved (audit.snapshots), not a re-read.
+    snapshots.use_snapshots(auditlog)
+    for model, options in models:
         auditlog.register(model, **registration_kwargs(model, options))
-        registered.append(model)
-    return registered
+        snapshots.track(model)
+    return [model for model, _options in models]
 
 
 def audited_models():
