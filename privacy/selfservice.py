@@ -14,10 +14,12 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_save, pre_save
 from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.template import engines, loader
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
+from zhaoshang.core.middleware import get_correlation_id
 
 from . import services
 from .forms import SelfServiceComplaintForm, SelfServiceRequestForm
@@ -143,19 +146,22 @@ def _unsign(token):
 
 def _resolve(token):
     """`services.selfservice_resolve` in one statement: same checks, same answer."""
-    return _open(token, page=False)[0]
+    return _open(token)[0]
 
 
-def _open(token, *, page=True):
-    """The contact a token opens and, with `page`, the raw rows of its page: (contact, rows).
+def _open(token, *, view=None):
+    """The contact a token opens: (contact, None); with `view` (the request of a page view) also
+    the view's access event, written, and the raw rows of the page: (contact, rows).
 
-    (None, None) for any token that does not open. The signature and its age are checked by the
-    services' own signer; the link (nonce not revoked, not expired), the contact, its enterprise,
-    its subject key and -- with `page` -- everything the page shows come back in one row of one
-    statement, built once per process from the models' metadata and prepared by PostgreSQL once
-    per connection (planning the page statement cost more than running it). The contact's
-    encrypted fields stay sealed until read, as with the ORM. Tests compare this with
-    `services.selfservice_resolve` on every kind of token and with the ORM derivation of the rows.
+    (None, None) for any token that does not open, and then nothing is written. The signature
+    and its age are checked by the services' own signer; the link (nonce not revoked, not
+    expired), the contact, its enterprise, its subject key and -- for a view -- the access event
+    (an INSERT in the same statement, only when the link opens) and everything the page shows
+    come back in one row of one statement: one round trip and one commit. The statement is built
+    once per process from the models' metadata and prepared by PostgreSQL once per connection
+    (planning it cost more than running it). The contact's encrypted fields stay sealed until
+    read, as with the ORM. Tests compare this with `services.selfservice_resolve` on every kind of
+    token, the event with one written by `audit.record_access`, and the rows with the ORM.
     """
     opened = _unsign(token)
     if opened is None:
@@ -163,10 +169,21 @@ def _open(token, *, page=True):
     contact_id, nonce = opened
     if connection.vendor != "postgresql":
         contact = services.selfservice_resolve(token)
-        return contact, (_page_rows_orm(contact) if page and contact is not None else None)
-    sql, parts = _open_statement(page)
+        if view is None or contact is None:
+            return contact, None
+        record_access(None, "selfservice_view", contact, subject_ids=[contact.pk], request=view)
+        return contact, _page_rows_orm(contact)
+    sql, parts, event_fields = _open_statement(view is not None)
     params = {"nonce": nonce, "contact_id": contact_id, "now": timezone.now()}
-    if page:
+    if view is not None:
+        from audit.models import AccessEvent
+
+        event = _view_event(contact_id, view)
+        pre_save.send(sender=AccessEvent, instance=event, raw=False, using=connection.alias, update_fields=None)
+        for i, field in enumerate(event_fields):  # as Model.save / record_access would store them
+            value = field.pre_save(event, True)
+            setattr(event, field.attname, value)
+            params[f"ev{i}"] = field.get_db_prep_save(value, connection)
         params.update(_page_params())
     row = _fetch_prepared(sql, params)
     if row is None:
@@ -184,11 +201,38 @@ def _open(token, *, page=True):
         ]
         objects.append(model.from_db(connection.alias, [f.attname for f in fields], values))
     contact, enterprise, key = objects
-    if key is None or key.is_shredded:
+    if key is None or key.is_shredded:  # the statement wrote no event either (same test in SQL)
         return None, None
     contact._state.fields_cache["enterprise"] = enterprise
     contact._state.fields_cache["subject_key"] = key
-    return contact, (row[start:] if page else None)
+    if view is None:
+        return contact, None
+    event.pk, rows = row[-1], row[start:-1]
+    event._state.adding, event._state.db = False, connection.alias
+    post_save.send(
+        sender=type(event), instance=event, created=True, update_fields=None, raw=False, using=connection.alias
+    )
+    return contact, rows
+
+
+def _view_event(contact_id, request):
+    """The access event of one page view, built as `audit.record_access(None, "selfservice_view",
+    contact, subject_ids=[contact.pk], request=request)` builds it (a test compares the rows)."""
+    from audit.models import AccessEvent
+    from clients.models import Contact
+
+    remote_addr = request.META.get("REMOTE_ADDR") if settings.AUDIT_RECORD_CLIENT_IP else None
+    return AccessEvent(
+        user=None,
+        action=AccessEvent.Action.SELFSERVICE_VIEW,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=str(contact_id),
+        purpose="",
+        row_count=None,
+        detail={},
+        correlation_id=get_correlation_id() or "",
+        remote_addr=remote_addr,
+    )
 
 
 def _fetch_prepared(sql, params):
@@ -212,7 +256,9 @@ def _fetch_prepared(sql, params):
 
 
 @functools.cache
-def _open_statement(page):
+def _open_statement(view):
+    """(sql, [(model, fields)] of the row's objects, the access event's fields) for `_open`."""
+    from audit.models import AccessEvent, AccessSubject
     from clients.models import Contact
 
     from .models import SelfServiceLink
@@ -228,26 +274,44 @@ def _open_statement(page):
         fields.sort(key=lambda f: not f.primary_key)  # pk first: NULL pk = no row (LEFT JOIN)
         parts.append((meta.model, fields))
         columns += [f"{alias}.{qn(f.column)}" for f in fields]
-    if page:
-        columns += [f"({part.format(contact=f'c.{qn(contact.pk.column)}')})" for part in PAGE_PARTS]
 
     def col(meta, name):
         return qn(meta.get_field(name).column)
 
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {qn(link.db_table)} l "  # noqa: S608 - identifiers from metadata
+    source = (
+        f"FROM {qn(link.db_table)} l "
         f"JOIN {qn(contact.db_table)} c ON c.{qn(contact.pk.column)} = l.{col(link, 'contact')} "
         f"JOIN {qn(enterprise.db_table)} e ON e.{qn(enterprise.pk.column)} = c.{col(contact, 'enterprise')} "
         f"LEFT JOIN {qn(key.db_table)} k ON k.{qn(key.pk.column)} = c.{col(contact, 'subject_key')} "
         f"WHERE l.{col(link, 'nonce')} = %(nonce)s AND l.{col(link, 'contact')} = %(contact_id)s "
-        f"AND l.{col(link, 'revoked_at')} IS NULL AND l.{col(link, 'expires_at')} > %(now)s LIMIT 1"
+        f"AND l.{col(link, 'revoked_at')} IS NULL AND l.{col(link, 'expires_at')} > %(now)s"
     )
-    return sql, parts
+    if not view:
+        return f"SELECT {', '.join(columns)} {source} LIMIT 1", parts, []
+    # The view's access event and its subject row, as audit.access._insert writes them, only when
+    # the link opens (a subject key that is not shredded: SubjectKey.is_shredded).
+    event_meta, subject = AccessEvent._meta, AccessSubject._meta
+    event_fields = [f for f in event_meta.concrete_fields if not f.primary_key]
+    values = ", ".join(f"CAST(%(ev{i})s AS {f.db_type(connection)})" for i, f in enumerate(event_fields))
+    pk, action, at = qn(event_meta.pk.column), col(event_meta, "action"), col(event_meta, "at")
+    subject_columns = ", ".join(col(subject, name) for name in ("event", "contact_id", "action", "at"))
+    page = [f"({part.format(contact=f'c.{qn(contact.pk.column)}')})" for part in PAGE_PARTS]
+    sql = (
+        f"WITH opened AS (SELECT c.{qn(contact.pk.column)} AS id {source} "  # noqa: S608 - identifiers from metadata
+        f"AND k.{qn(key.pk.column)} IS NOT NULL AND k.{col(key, 'wrapped_key')} IS NOT NULL LIMIT 1), "
+        f"event AS (INSERT INTO {qn(event_meta.db_table)} ({', '.join(qn(f.column) for f in event_fields)}) "
+        f"SELECT {values} FROM opened RETURNING {pk}, {action}, {at}), "
+        f"subject AS (INSERT INTO {qn(subject.db_table)} ({subject_columns}) "
+        f"SELECT event.{pk}, opened.id, event.{action}, event.{at} FROM event CROSS JOIN opened "
+        f"RETURNING {col(subject, 'event')}) "
+        f"SELECT {', '.join(columns + page)}, (SELECT {col(subject, 'event')} FROM subject) {source} LIMIT 1"
+    )
+    return sql, parts, event_fields
 
 
 def selfservice_view(view=None, *, page=False):
-    """Public, rate-limited, token-resolving, never cached. With `page`, the view also gets the
-    raw rows of the page (read in the same statement as the token)."""
+    """Public, rate-limited, token-resolving, never cached. With `page` (a page view), the token
+    statement also records the view's access event and reads the page's rows for the view."""
     if view is None:
         return functools.partial(selfservice_view, page=page)
 
@@ -257,7 +321,7 @@ def selfservice_view(view=None, *, page=False):
             response = _render(request, "privacy/selfservice/rate_limited.html", status=429)
             response["Retry-After"] = "60"
             return _harden(response)
-        contact, rows = _open(token, page=page)
+        contact, rows = _open(token, view=request if page else None)
         if contact is None:
             return neutral_page(request)
         request.selfservice_path = f"/c/{token}/"
@@ -278,7 +342,7 @@ def _back(request, anchor=""):
 @require_http_methods(["GET"])
 @selfservice_view(page=True)
 def home(request, contact, rows):
-    record_access(None, "selfservice_view", contact, subject_ids=[contact.pk], request=request)
+    """The page; its view was recorded as an access event about the person by `_open`."""
     return _render(request, _home_template(), _page_context(contact, rows))
 
 
