@@ -2,6 +2,7 @@
 # Benchmark of the client self-service page ([E]). Prints figures; asserts nothing.
 #
 #   bench/selfservice.sh            (needs PostgreSQL on 127.0.0.1:5432, Redis, /usr/bin/wrk)
+#   bench/selfservice.sh --profile  (no server: cProfile of the page in-process, bench/selfservice_profile.py)
 #
 # gunicorn (2 sync workers by default; BENCH_WORKER_CLASS=gthread BENCH_THREADS=4 to try threads --
 # note gthread roughly quadrupled hello-world's p99 here, which flatters the p99 ratio) on loopback serves the project with bench/selfservice_bench.py as settings:
@@ -64,6 +65,10 @@ if not contact.consent_events.exists():
 print(services.selfservice_link(contact))
 PYEOF
 )
+
+if [ "${1:-}" = "--profile" ]; then
+  exec $PY bench/selfservice_profile.py "$SELF_PATH"
+fi
 
 WORKER_CLASS=${BENCH_WORKER_CLASS:-sync}
 THREADS=${BENCH_THREADS:-1}

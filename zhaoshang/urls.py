@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as tf_urls
 
 from zhaoshang.core import views as core_views
@@ -14,7 +16,8 @@ urlpatterns = [
     path("", include("zhaoshang.core.urls")),
     path("", include(tf_urls)),
     path("account/logout/", LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Public (the switcher is on the self-service and complaint-tracking pages too); POST + CSRF only.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("clients/", include("clients.urls")),
     path("privacy/", include("privacy.urls")),

@@ -242,3 +242,15 @@ def test_reminder_is_sent_before_the_deadline(make_complaint, handler, officer1)
     assert services.check_deadlines(today=datetime.date(2026, 9, 28))["remind"] == 0  # 4 working days left
     assert services.check_deadlines(today=datetime.date(2026, 9, 30))["remind"] == 1  # 10/8 is 1 working day on
     assert services.check_deadlines(today=datetime.date(2026, 9, 30))["remind"] == 0
+
+
+def test_tracking_page_does_not_copy_its_secret_into_the_language_switcher(client, make_complaint):
+    complaint, secret = make_complaint()
+    url = reverse("complaints:track", args=[complaint.reference, secret])
+    body = client.get(url).content.decode()
+    assert 'name="next"' not in body and f'value="{url}"' not in body
+    response = client.post(
+        reverse("set_language"), {"language": "en"}, HTTP_REFERER=f"http://testserver{url}", HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{url}"
+    assert 'lang="en"' in client.get(url).content.decode()

@@ -52,3 +52,19 @@ def test_client_withdraws_policy_push_and_staff_see_it(seeded, org, live_server,
     assert "已撤回" in state
     history = page.locator("#consent-history tbody tr").first.inner_text()
     assert "撤回" in history and "自助页面" in history and "本人" in history
+
+
+def test_client_switches_the_page_to_english_and_stays_on_it(seeded, org, live_server, page):
+    officer = org["officer1"]
+    enterprise = client_services.enterprise_create(
+        user=officer, name="浏览器语言测试企业有限公司", credit_code=make_credit_code("91330100MC0000002"), industry="C"
+    )
+    contact = client_services.contact_create(user=officer, enterprise=enterprise, name="赵六", mobile="13900002222")
+    path = services.selfservice_link(contact)
+
+    page.goto(live_server.url + path)
+    assert path.split("/")[2] not in page.content()  # the token is only in the address bar
+    page.select_option("select[name=language]", "en")
+    page.wait_for_url(live_server.url + path)
+    assert "Your personal information and consents" in page.locator("h1").inner_text()
+    assert page.locator("html").get_attribute("lang") == "en"
