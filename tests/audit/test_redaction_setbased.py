@@ -123,3 +123,17 @@ def test_recorded_digests_are_those_of_the_rows_as_stored(dpo, seal_now):
         assert record.reason == "retention" and record.reference == "purge-run:9"
         if record.chain == "log":
             assert record.original_digest == before[record.entry_id]
+
+
+def test_log_table_keeps_an_index_for_each_lookup_and_drops_the_redundant_ones():
+    """Migration 0006: the workspace's keyset pages, the redaction probe and the single-column
+    filters keep their indexes; the prefix-covered and pattern-ops copies are gone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'auditlog_logentry'")
+        columns = {d.split(" USING btree ", 1)[1] for (d,) in cursor.fetchall()}
+    for kept in ["(id)", "(actor_id, id)", "(content_type_id, object_pk, id)", "(object_pk)", "(cid)", "(object_id)"]:
+        assert kept in columns
+    assert not {"(actor_id)", "(content_type_id)"} & columns
+    assert not [c for c in columns if "varchar_pattern_ops" in c]
