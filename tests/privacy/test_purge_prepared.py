@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from privacy import restrictions
-from privacy.retention import CATEGORIES, Prepared, legal_hold_place
+from privacy.retention import CATEGORIES, legal_hold_place
+from privacy.retention_prepared import Prepared
 
 from . import retention_factories as f
 
