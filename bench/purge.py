@@ -290,6 +290,7 @@ def measure(rows, client, *, pause_ms=None, log_entries=False):
     baseline_rows, baseline_s = raw_delete()
     empty()
     build(rows, log_entries=log_entries)
+    timed_gets(client, threading.Event(), [], limit=20)  # warm-up: the first requests compile templates, fill caches
     idle = []
     timed_gets(client, threading.Event(), idle, limit=200)
     during, stop = [], threading.Event()

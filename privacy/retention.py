@@ -44,6 +44,7 @@ from privacy.models.retention import ALLOWED_CLOCKS, DELETE_ONLY
 from zhaoshang.core.db import any_of
 
 from . import restrictions
+from .retention_prepared import Prepared
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,15 @@ def ledger_purge_allowed(using):
     return None
 
 
+def _prepared(cache, key, build, using):
+    """`Prepared` query `key` of this rule's `cache` (a dict; None: no caching)."""
+    if cache is None:
+        return lambda *args: list(build(*args))
+    if key not in cache:
+        cache[key] = Prepared(build, using)
+    return cache[key]
+
+
 # --- Categories ---------------------------------------------------------------------------------
 
 
@@ -197,19 +207,24 @@ class Category:
             queryset = queryset.filter(_live_key())
         return queryset
 
-    def still_due(self, rule, ids, now, *, using):
+    def still_due(self, rule, ids, now, *, using, cache=None):
         """The claimed `ids` (locked) that may be purged now: exact holds checked, and for
-        anonymise, keys not shredded by another worker meanwhile. One query over <= 500 rows."""
+        anonymise, keys not shredded by another worker meanwhile. One query over <= 500 rows.
+        `cache`: the rule's prepared queries (see `Prepared`)."""
         condition = self._held(now)
         anonymise = rule.action == RetentionAction.ANONYMISE and self.keyed
         if condition is None and not anonymise:
             return list(ids)
-        queryset = self.model._base_manager.using(using).filter(any_of("pk", ids))
-        if condition is not None:
-            queryset = queryset.exclude(condition)
-        if anonymise:
-            queryset = queryset.filter(_live_key())
-        return list(queryset.order_by("pk").values_list("pk", flat=True))
+
+        def build(ids):
+            queryset = self.model._base_manager.using(using).filter(any_of("pk", ids))
+            if condition is not None:
+                queryset = queryset.exclude(condition)
+            if anonymise:
+                queryset = queryset.filter(_live_key())
+            return queryset.order_by("pk").values_list("pk", flat=True)
+
+        return _prepared(cache, "still_due", build, using)(list(ids))
 
     def candidate_ids(self, rule, now, *, chunk=2000, held=None):
         """Yield the candidates' ids in id order (keyset pages: no OFFSET, no long cursor)."""
@@ -277,28 +292,35 @@ class TerminatedContacts(Category):
     def _held_fast(self, held):
         return held.contact_q()
 
-    def still_due(self, rule, ids, now, *, using):
+    def still_due(self, rule, ids, now, *, using, cache=None):
         """As `Category.still_due`, with the enterprise-wide holds probed once per enterprise
         (a batch holds ~10 contacts of each) instead of once per contact."""
         Enterprise = apps.get_model("clients", "Enterprise")
-        rows = (
-            self.model._base_manager.using(using)
-            .filter(any_of("pk", ids))
-            .exclude(restrictions.contact_itself_held_q(now))
-        )
-        if rule.action == RetentionAction.ANONYMISE:
-            rows = rows.filter(_live_key())
-        pairs = list(rows.order_by("pk").values_list("pk", "enterprise_id"))
-        enterprise = OuterRef("pk")
-        held = set(
-            Enterprise._base_manager.using(using)
-            .filter(any_of("pk", {e for _pk, e in pairs}))
-            .filter(
-                restrictions.enterprise_held(enterprise, now)
-                | restrictions.projects_of_enterprise_held(enterprise, now)
+
+        def contacts(ids):
+            rows = (
+                self.model._base_manager.using(using)
+                .filter(any_of("pk", ids))
+                .exclude(restrictions.contact_itself_held_q(now))
             )
-            .values_list("pk", flat=True)
-        )
+            if rule.action == RetentionAction.ANONYMISE:
+                rows = rows.filter(_live_key())
+            return rows.order_by("pk").values_list("pk", "enterprise_id")
+
+        def held_enterprises(ids):
+            enterprise = OuterRef("pk")
+            return (
+                Enterprise._base_manager.using(using)
+                .filter(any_of("pk", ids))
+                .filter(
+                    restrictions.enterprise_held(enterprise, now)
+                    | restrictions.projects_of_enterprise_held(enterprise, now)
+                )
+                .values_list("pk", flat=True)
+            )
+
+        pairs = _prepared(cache, "still_due", contacts, using)(list(ids))
+        held = set(_prepared(cache, "held_enterprises", held_enterprises, using)(sorted({e for _pk, e in pairs})))
         return [pk for pk, e in pairs if e not in held]
 
     def _personal_rows(self, ids, using):
@@ -425,20 +447,27 @@ class FollowUpNotes(Category):
     def _held_fast(self, held):
         return held.project_q("project__")
 
-    def still_due(self, rule, ids, now, *, using):
+    def still_due(self, rule, ids, now, *, using, cache=None):
         """As `Category.still_due`, with the holds probed once per project (a batch holds many
         notes of each) instead of once per note."""
         Project = apps.get_model("clients", "Project")
-        rows = self.model._base_manager.using(using).filter(any_of("pk", ids))
-        if rule.action == RetentionAction.ANONYMISE:
-            rows = rows.filter(_live_key())
-        pairs = list(rows.order_by("pk").values_list("pk", "project_id"))
-        held = set(
-            Project._base_manager.using(using)
-            .filter(any_of("pk", {p for _pk, p in pairs}))
-            .filter(restrictions.project_held(OuterRef("pk"), now))
-            .values_list("pk", flat=True)
-        )
+
+        def notes(ids):
+            rows = self.model._base_manager.using(using).filter(any_of("pk", ids))
+            if rule.action == RetentionAction.ANONYMISE:
+                rows = rows.filter(_live_key())
+            return rows.order_by("pk").values_list("pk", "project_id")
+
+        def held_projects(ids):
+            return (
+                Project._base_manager.using(using)
+                .filter(any_of("pk", ids))
+                .filter(restrictions.project_held(OuterRef("pk"), now))
+                .values_list("pk", flat=True)
+            )
+
+        pairs = _prepared(cache, "still_due", notes, using)(list(ids))
+        held = set(_prepared(cache, "held_projects", held_projects, using)(sorted({p for _pk, p in pairs})))
         return [pk for pk, p in pairs if p not in held]
 
     def delete(self, ids, *, using, reference):
@@ -757,6 +786,19 @@ def purge_rule(run, rule, *, now, on_batch=None):
     last = 0
     batch_no = 0
     reference = f"purge-run:{run.pk}"
+
+    def claim(last, upper):
+        queryset = (
+            category.candidates(rule, now, held, probe=True)
+            .using(using)
+            .filter(pk__gt=last, pk__lte=upper)
+            .order_by("pk")
+        )
+        if _skip_locked(using):
+            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        return queryset.values_list("pk", flat=True)[:size]
+
+    cache = {}  # this rule's prepared queries: built and compiled once, run per batch
     while last < top:
         batch_no += 1
         ids = []
@@ -767,15 +809,7 @@ def purge_rule(run, rule, *, now, on_batch=None):
                 # Claim within a bounded id window, so that each claim costs the same however
                 # large the table is (no plan can turn it into a scan of every row).
                 upper = last + window
-                claim = (
-                    category.candidates(rule, now, held, probe=True)
-                    .using(using)
-                    .filter(pk__gt=last, pk__lte=upper)
-                    .order_by("pk")
-                )
-                if _skip_locked(using):
-                    claim = claim.select_for_update(skip_locked=True, of=("self",))
-                claimed = list(claim.values_list("pk", flat=True)[:size])
+                claimed = _prepared(cache, "claim", claim, using)(last, upper)
                 last = claimed[-1] if len(claimed) == size else upper
                 if last >= top:
                     top = max(top, _max_pk(model, using))  # rows added while the run went on
@@ -786,7 +820,7 @@ def purge_rule(run, rule, *, now, on_batch=None):
                 # since the rule started), and for anonymise a key another worker shredded since
                 # this statement's snapshot. A row another worker DELETED is never claimed: the
                 # lock step skips rows deleted after the snapshot.
-                ids = category.still_due(rule, claimed, now, using=using)
+                ids = category.still_due(rule, claimed, now, using=using, cache=cache)
                 _set_local(using, "enable_seqscan", "on")
                 if on_batch is not None:
                     on_batch(rule=rule, batch=batch_no, ids=ids)

@@ -94,3 +94,46 @@ def test_any_of_matches_what_in_matches(values, dpo):
     field = "object_pk" if values and isinstance(values[0], str) else "id"
     expected = set(LogEntry.objects.filter(**{f"{field}__in": values}).values_list("id", flat=True))
     assert set(LogEntry.objects.filter(any_of(field, values)).values_list("id", flat=True)) == expected
+
+
+def test_recorded_digests_are_those_of_the_rows_as_stored(dpo, seal_now):
+    """The "after" digest is computed from the rewritten row, not read back: it must equal the
+    digest of the row as PostgreSQL stores and returns it, and "before" that of the row as it was."""
+    from privacy.models import ConsentEvent
+
+    contacts = _people(3, dpo)
+    ids = [c.pk for c in contacts]
+    events = list(ConsentEvent._base_manager.filter(contact__in=ids).values_list("pk", flat=True))
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(contacts[0]))).update(
+        serialized_data={"fields": {"name": "王0", "n": 1.5, "nested": {"b": [1, None, True]}}}
+    )
+    algorithm = sealing.current_algorithm()
+    log_ids = [*_entries_of(type(contacts[0]), ids).values_list("id", flat=True)]
+    log_ids += _entries_of(ConsentEvent, events).values_list("id", flat=True)
+    before = {i: sealing.digest_of("log", i, algorithm) for i in log_ids}
+
+    redact_entries_for(contact_ids=ids, reason="retention", reference="purge-run:9")
+
+    records = list(Redaction.objects.all())
+    assert {r.entry_id for r in records if r.chain == "log"} == set(log_ids)
+    assert {r.chain for r in records} == {"log", "access"}
+    for record in records:
+        assert record.redacted_digest == sealing.digest_of(record.chain, record.entry_id, record.algorithm)
+        assert record.original_digest != record.redacted_digest
+        assert record.reason == "retention" and record.reference == "purge-run:9"
+        if record.chain == "log":
+            assert record.original_digest == before[record.entry_id]
+
+
+def test_log_table_keeps_an_index_for_each_lookup_and_drops_the_redundant_ones():
+    """Migration 0006: the workspace's keyset pages, the redaction probe and the single-column
+    filters keep their indexes; the prefix-covered and pattern-ops copies are gone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'auditlog_logentry'")
+        columns = {d.split(" USING btree ", 1)[1] for (d,) in cursor.fetchall()}
+    for kept in ["(id)", "(actor_id, id)", "(content_type_id, object_pk, id)", "(object_pk)", "(cid)", "(object_id)"]:
+        assert kept in columns
+    assert not {"(actor_id)", "(content_type_id)"} & columns
+    assert not [c for c in columns if "varchar_pattern_ops" in c]
