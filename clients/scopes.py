@@ -18,6 +18,7 @@ Contacts follow their enterprise; follow-ups follow their project.
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models.org import DataScope, Department, StaffProfile
@@ -49,27 +50,50 @@ def departments_headed_tree(user):
     return cached
 
 
+_TREE_SQL = (
+    "WITH RECURSIVE zs_tree(id) AS ("
+    "SELECT p.department_id FROM {profile} p WHERE p.user_id = %s AND p.department_id IS NOT NULL "
+    "UNION SELECT d.id FROM {department} d INNER JOIN zs_tree t ON d.parent_id = t.id"
+    ") SELECT id FROM zs_tree"
+)
+
+
+def _department_tree_sql():
+    """The ids of the user's department and every department below it, as one SQL subquery.
+
+    A recursive CTE over the (small) department table, so the DEPARTMENT_TREE scope costs no query of
+    its own and is never stale: a department moved or a user transferred counts from the next
+    statement. UNION (not UNION ALL) stops on a cycle, as `Department.tree_ids` does. A user without
+    a department (or without a profile) gets the empty set.
+    """
+    tables = {"profile": StaffProfile._meta.db_table, "department": Department._meta.db_table}
+    return _TREE_SQL.format(**tables)
+
+
 def _own_scope_q(user, *, owner="owner", department="department"):
+    """The user's data scope over a record's own owner and department columns, all in SQL.
+
+    The department scopes read the user's department (and the tree below it) in subqueries of the
+    same statement rather than in queries of their own; a user without a department sees, as
+    before, only the records they own.
+    """
     scope = user_scope(user)
     if scope is None:
         return NOTHING
     if scope == DataScope.ALL:
         return Q()
+    own = Q(**{f"{owner}_id": user.pk})
     if scope == DataScope.SELF:
-        return Q(**{f"{owner}_id": user.pk})
+        return own
     if scope == DataScope.SELF_AND_SUBORDINATES:
         subordinates = StaffProfile.objects.filter(supervisor=user).values("user_id")
-        return Q(**{f"{owner}_id": user.pk}) | Q(**{f"{owner}_id__in": subordinates})
-    dept_id = user_department_id(user)
-    if dept_id is None:
-        return Q(**{f"{owner}_id": user.pk})
+        return own | Q(**{f"{owner}_id__in": subordinates})
     if scope == DataScope.DEPARTMENT:
-        return Q(**{f"{department}_id": dept_id}) | Q(**{f"{owner}_id": user.pk})
+        mine = StaffProfile.objects.filter(user_id=user.pk, department__isnull=False).values("department_id")
+        return Q(**{f"{department}_id__in": mine}) | own
     # DEPARTMENT_TREE
-    tree = getattr(user, "_zs_department_tree", None)
-    if tree is None:
-        tree = user._zs_department_tree = Department.tree_ids(dept_id)
-    return Q(**{f"{department}_id__in": sorted(tree)}) | Q(**{f"{owner}_id": user.pk})
+    tree = RawSQL(_department_tree_sql(), (user.pk,))  # noqa: S611 - fixed SQL, the user id is a parameter
+    return Q(**{f"{department}_id__in": tree}) | own
 
 
 def _grant_q(user, grant_model, group_grant_model, codenames):
