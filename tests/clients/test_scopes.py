@@ -88,3 +88,40 @@ def test_visible_to_is_one_query_whatever_the_grants(officer1, officer2, cases, 
     _visible(officer1)  # warm the per-user caches (roles, department)
     with django_assert_num_queries(1):
         list(Project.objects.visible_to(officer1))
+
+
+def test_department_tree_scope_follows_a_moved_department_on_the_same_request_user(head1, officer2, cases):
+    """The tree is read in the scoped statement itself: moving 招商二局 under 招商一局 opens its
+    projects to head1 at once (no tree cached on the user object), and moving it back closes them."""
+    from clients.models import Department, StaffProfile
+
+    assert cases["p2"].pk not in set(Project.objects.visible_to(head1).values_list("pk", flat=True))
+    zs2 = StaffProfile.objects.get(user=officer2).department
+    old_parent = zs2.parent_id
+    zs2.parent = Department.objects.get(code="zs1")
+    zs2.save(update_fields=["parent"])
+    assert cases["p2"].pk in set(Project.objects.visible_to(head1).values_list("pk", flat=True))
+    zs2.parent_id = old_parent
+    zs2.save(update_fields=["parent"])
+    assert cases["p2"].pk not in set(Project.objects.visible_to(head1).values_list("pk", flat=True))
+
+
+def test_department_scopes_read_the_user_department_in_the_same_statement(
+    head1, officer1, cases, officer_scope, django_assert_num_queries
+):
+    officer_scope(DataScope.DEPARTMENT)
+    for user in (head1, officer1):  # DEPARTMENT_TREE and DEPARTMENT
+        _visible(user)  # warm the role cache; nothing about the department may be needed from Python
+        for attr in ("_zs_department_id", "_zs_department_tree"):
+            user.__dict__.pop(attr, None)
+        with django_assert_num_queries(1):
+            list(Project.objects.visible_to(user))
+
+
+def test_user_without_department_sees_only_own_records_in_department_scopes(officer1, officer2, cases, officer_scope):
+    from clients.models import StaffProfile
+
+    StaffProfile.objects.filter(user=officer1).update(department=None)
+    for scope in (DataScope.DEPARTMENT, DataScope.DEPARTMENT_TREE):
+        officer_scope(scope)
+        assert _visible(officer1) == {cases["p1"].pk}
