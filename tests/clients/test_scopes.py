@@ -125,3 +125,51 @@ def test_user_without_department_sees_only_own_records_in_department_scopes(offi
     for scope in (DataScope.DEPARTMENT, DataScope.DEPARTMENT_TREE):
         officer_scope(scope)
         assert _visible(officer1) == {cases["p1"].pk}
+
+
+def _grant(model, obj, codename, **who):
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(content_type__app_label="clients", codename=codename)
+    return model.objects.create(content_object=obj, permission=permission, **who)
+
+
+def test_group_grant_opens_records_to_members_only(officer1, officer3, cases):
+    from django.contrib.auth.models import Group
+
+    from clients.models import ProjectGroupObjectPermission
+    from clients.models.enterprise import EnterpriseGroupObjectPermission
+
+    team = Group.objects.create(name="专班")
+    team.user_set.add(officer1)
+    _grant(ProjectGroupObjectPermission, cases["p2"], "view_project", group=team)
+    _grant(EnterpriseGroupObjectPermission, cases["p2"].enterprise, "change_enterprise", group=team)
+    assert _visible(officer1) == {cases["p1"].pk, cases["p2"].pk}
+    assert Enterprise.objects.visible_to(officer1).filter(pk=cases["p2"].enterprise_id).exists()
+    assert _visible(officer3) == {cases["p3"].pk}  # not a member
+    assert not Enterprise.objects.visible_to(officer3).filter(pk=cases["p2"].enterprise_id).exists()
+
+
+def test_grant_of_another_permission_does_not_open_the_record(officer1, cases):
+    _grant(ProjectUserObjectPermission, cases["p2"], "delete_project", user=officer1)
+    assert _visible(officer1) == {cases["p1"].pk}
+    _grant(ProjectUserObjectPermission, cases["p2"], "change_project", user=officer1)
+    assert _visible(officer1) == {cases["p1"].pk, cases["p2"].pk}
+
+
+def test_grants_apply_inside_the_contact_scope(officer1, officer2, cases):
+    """Contacts follow the enterprise scope, grant subquery included, from inside another query."""
+    from clients.models import Contact
+    from clients.models.enterprise import EnterpriseUserObjectPermission
+
+    contact = services.contact_create(
+        user=officer2,
+        enterprise=cases["p2"].enterprise,
+        name="测试",
+        mobile="13900000000",
+        source="client",
+        purpose="investment_liaison",
+    )
+    assert not Contact.objects.visible_to(officer1).filter(pk=contact.pk).exists()
+    _grant(EnterpriseUserObjectPermission, cases["p2"].enterprise, "view_enterprise", user=officer1)
+    assert Contact.objects.visible_to(officer1).search_mobile("13900000000").get() == contact
