@@ -268,7 +268,7 @@ def _ratio_line(ours, plain):
 
 def name_search_queries(*users, runs=7):
     """The scoped company-name query alone: `name__icontains` (UPPER(name) LIKE, cannot use the trigram
-    index, so with the scope's OR EXISTS it scans every row and the plan's cost switches on JIT) vs
+    index, so it tests the name of every row in scope) vs
     `name_contains` (ILIKE id subquery on the trigram index first, then the scope). Same rows: the
     full id sets of both forms are compared, not just the first 50."""
     from clients.models import Enterprise
