@@ -20,8 +20,8 @@ class EnterpriseQuerySet(models.QuerySet):
         """Names containing `text` (case-insensitive), through the trigram index on PostgreSQL.
 
         The name filter is an id subquery served by the index, so the planner finds the (few)
-        matching rows first and only then applies whatever scope the queryset carries; the
-        scope's OR EXISTS over the grant tables would otherwise make it scan every enterprise.
+        matching rows first and only then applies whatever scope the queryset carries, instead of
+        walking the enterprises in scope and testing each name.
         """
         from django.db.models import F
 

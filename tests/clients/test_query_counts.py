@@ -74,3 +74,28 @@ def test_dashboard_queries_do_not_grow_with_rows(officer1, make_project, client_
     few = _count(client, url)
     _seed(officer1, make_project, 30)
     assert _count(client, url) == few
+
+
+def test_department_head_list_costs_no_more_queries_than_an_officer(officer1, head1, make_project, client_for):
+    """The DEPARTMENT_TREE scope is a subquery of the page's statement, not queries of its own."""
+    _seed(officer1, make_project, 3)
+    url = reverse("clients:project_list")
+    counts = {}
+    for user in (officer1, head1):
+        client = client_for(user)
+        _count(client, url)  # warm process-wide caches
+        counts[user.username] = _count(client, url)
+    assert counts["head1"] == counts["officer1"]
+
+
+def test_mobile_search_reads_only_the_columns_it_shows(officer1, make_project, client_for):
+    _seed(officer1, make_project, 1)
+    client = client_for(officer1)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("clients:search"), {"q": "13800000000"})
+    assert len(response.context["contacts"]) == 1
+    (sql,) = [q["sql"] for q in ctx.captured_queries if 'FROM "clients_contact"' in q["sql"]]
+    selected = sql.split(" FROM ", 1)[0]
+    for column in ("mobile", "email", "wechat", "id_number"):
+        assert f'"clients_contact"."{column}"' not in selected
+    assert not any('FROM "clients_staffprofile"' in q["sql"] for q in ctx.captured_queries)

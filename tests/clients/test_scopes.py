@@ -88,3 +88,88 @@ def test_visible_to_is_one_query_whatever_the_grants(officer1, officer2, cases, 
     _visible(officer1)  # warm the per-user caches (roles, department)
     with django_assert_num_queries(1):
         list(Project.objects.visible_to(officer1))
+
+
+def test_department_tree_scope_follows_a_moved_department_on_the_same_request_user(head1, officer2, cases):
+    """The tree is read in the scoped statement itself: moving 招商二局 under 招商一局 opens its
+    projects to head1 at once (no tree cached on the user object), and moving it back closes them."""
+    from clients.models import Department, StaffProfile
+
+    assert cases["p2"].pk not in set(Project.objects.visible_to(head1).values_list("pk", flat=True))
+    zs2 = StaffProfile.objects.get(user=officer2).department
+    old_parent = zs2.parent_id
+    zs2.parent = Department.objects.get(code="zs1")
+    zs2.save(update_fields=["parent"])
+    assert cases["p2"].pk in set(Project.objects.visible_to(head1).values_list("pk", flat=True))
+    zs2.parent_id = old_parent
+    zs2.save(update_fields=["parent"])
+    assert cases["p2"].pk not in set(Project.objects.visible_to(head1).values_list("pk", flat=True))
+
+
+def test_department_scopes_read_the_user_department_in_the_same_statement(
+    head1, officer1, cases, officer_scope, django_assert_num_queries
+):
+    officer_scope(DataScope.DEPARTMENT)
+    for user in (head1, officer1):  # DEPARTMENT_TREE and DEPARTMENT
+        _visible(user)  # warm the role cache; nothing about the department may be needed from Python
+        for attr in ("_zs_department_id", "_zs_department_tree"):
+            user.__dict__.pop(attr, None)
+        with django_assert_num_queries(1):
+            list(Project.objects.visible_to(user))
+
+
+def test_user_without_department_sees_only_own_records_in_department_scopes(officer1, officer2, cases, officer_scope):
+    from clients.models import StaffProfile
+
+    StaffProfile.objects.filter(user=officer1).update(department=None)
+    for scope in (DataScope.DEPARTMENT, DataScope.DEPARTMENT_TREE):
+        officer_scope(scope)
+        assert _visible(officer1) == {cases["p1"].pk}
+
+
+def _grant(model, obj, codename, **who):
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(content_type__app_label="clients", codename=codename)
+    return model.objects.create(content_object=obj, permission=permission, **who)
+
+
+def test_group_grant_opens_records_to_members_only(officer1, officer3, cases):
+    from django.contrib.auth.models import Group
+
+    from clients.models import ProjectGroupObjectPermission
+    from clients.models.enterprise import EnterpriseGroupObjectPermission
+
+    team = Group.objects.create(name="专班")
+    team.user_set.add(officer1)
+    _grant(ProjectGroupObjectPermission, cases["p2"], "view_project", group=team)
+    _grant(EnterpriseGroupObjectPermission, cases["p2"].enterprise, "change_enterprise", group=team)
+    assert _visible(officer1) == {cases["p1"].pk, cases["p2"].pk}
+    assert Enterprise.objects.visible_to(officer1).filter(pk=cases["p2"].enterprise_id).exists()
+    assert _visible(officer3) == {cases["p3"].pk}  # not a member
+    assert not Enterprise.objects.visible_to(officer3).filter(pk=cases["p2"].enterprise_id).exists()
+
+
+def test_grant_of_another_permission_does_not_open_the_record(officer1, cases):
+    _grant(ProjectUserObjectPermission, cases["p2"], "delete_project", user=officer1)
+    assert _visible(officer1) == {cases["p1"].pk}
+    _grant(ProjectUserObjectPermission, cases["p2"], "change_project", user=officer1)
+    assert _visible(officer1) == {cases["p1"].pk, cases["p2"].pk}
+
+
+def test_grants_apply_inside_the_contact_scope(officer1, officer2, cases):
+    """Contacts follow the enterprise scope, grant subquery included, from inside another query."""
+    from clients.models import Contact
+    from clients.models.enterprise import EnterpriseUserObjectPermission
+
+    contact = services.contact_create(
+        user=officer2,
+        enterprise=cases["p2"].enterprise,
+        name="测试",
+        mobile="13900000000",
+        source="client",
+        purpose="investment_liaison",
+    )
+    assert not Contact.objects.visible_to(officer1).filter(pk=contact.pk).exists()
+    _grant(EnterpriseUserObjectPermission, cases["p2"].enterprise, "view_enterprise", user=officer1)
+    assert Contact.objects.visible_to(officer1).search_mobile("13900000000").get() == contact
