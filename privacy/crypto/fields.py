@@ -68,6 +68,7 @@ _DEFERRED = object()
 _b2a = binascii.b2a_base64
 _a2b = binascii.a2b_base64
 _urandom = os.urandom
+_new_sealed = object.__new__
 
 LOOKUP_ERROR = (
     "加密字段 {label} 不能用于查询、排序或搜索（只支持 isnull）；精确查找请使用盲索引，"
@@ -120,7 +121,10 @@ class PersonalStr(str):
     ``_src`` is ``(field, subject key, token)``: `token` is this text encrypted for `field` under
     that key, so a value saved back unchanged keeps its ciphertext. Assigned plaintext is a plain
     `str` until saved. Copies are the same object; pickling writes the token, never the text.
+    A slot rather than an instance dict: one is made for every value read or written.
     """
+
+    __slots__ = ("_src",)
 
     def __copy__(self):
         return self
@@ -142,12 +146,28 @@ class EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
+        values = instance.__dict__
         try:
-            value = instance.__dict__[self.attname]
+            value = values[self.attname]
         except KeyError:  # deferred: load it (as a Sealed token)
             value = super().__get__(instance, cls)
-        if value.__class__ is Sealed:
-            value = instance.__dict__[self.attname] = self.field.decrypt(instance, value.token)
+        if value.__class__ is not Sealed:
+            return value
+        field = self.field
+        token = value.token
+        key = instance._state.fields_cache.get(field.key_field)
+        try:
+            # field.decrypt() inlined for a key already unwrapped, the common case (one call less
+            # per value read). Any other case, and every failure, goes through decrypt(), which
+            # looks the key up, unwraps it, and raises the diagnosis.
+            cipher = key._data_cipher
+            blob = _a2b(token[_PREFIX_LENGTH:])
+            value = PersonalStr(cipher.decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], field._aad).decode())
+        except (AttributeError, InvalidTag, ValueError):
+            value = field.decrypt(instance, token)
+        else:
+            value._src = (field, key, token)
+        values[self.attname] = value
         return value
 
     def __set__(self, instance, value):
@@ -225,8 +245,9 @@ class EncryptedField(models.TextField):
         hands the field its row. The result, a `PersonalStr` carrying its token, replaces the
         attribute, and `get_prep_value` writes the token.
         """
+        values = model_instance.__dict__
         try:
-            value = model_instance.__dict__[self.attname]
+            value = values[self.attname]
         except KeyError:
             value = getattr(model_instance, self.attname)
         if not value or value.__class__ is Sealed:
@@ -239,13 +260,16 @@ class EncryptedField(models.TextField):
                 f"{self.label}: 该行还没有数据密钥。 (Row {model_instance.pk} has no subject key yet: models "
                 "with encrypted fields inherit PersonalDataModel, whose save() and bulk_create() provision one.)"
             )
+        try:
+            cipher = key._data_cipher  # cached on the key once unwrapped
+        except AttributeError:
+            cipher = key.data_cipher()
         nonce = _urandom(NONCE_SIZE)  # suites.seal(), inlined: this runs for every value written
-        cipher = key.__dict__.get("_data_cipher") or key.data_cipher()
         blob = nonce + cipher.encrypt(nonce, value.encode(), self._aad)
-        token = _PREFIXES[key.suite] + _b2a(blob, newline=False).decode("ascii")
+        token = _PREFIXES[key.suite] + _b2a(blob, newline=False).decode()
         value = PersonalStr(value)
         value._src = (self, key, token)
-        model_instance.__dict__[self.attname] = value
+        values[self.attname] = value
         return value
 
     def get_db_prep_save(self, value, connection):
@@ -278,12 +302,15 @@ class EncryptedField(models.TextField):
             raise DecryptionError(
                 f"{self.label}: row {instance.pk} holds a ciphertext but no subject key; refusing to show it."
             )
-        cipher = key.__dict__.get("_data_cipher") or key.data_cipher()  # the cached cipher, without a call
+        try:
+            cipher = key._data_cipher  # cached on the key once unwrapped
+        except AttributeError:
+            cipher = key.data_cipher()
         try:
             # Non-strict base64 is enough: whatever it decodes must still pass the GCM tag, which
             # also rejects a token of another suite (its data key has another length and value).
             blob = _a2b(token[_PREFIX_LENGTH:])  # standard base64: a text column needs no URL alphabet
-            value = PersonalStr(cipher.decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], self._aad), "utf-8")
+            value = PersonalStr(cipher.decrypt(blob[:NONCE_SIZE], blob[NONCE_SIZE:], self._aad).decode())
         except (InvalidTag, ValueError):
             if not token.startswith(_PREFIXES.get(key.suite, "\0")):
                 raise DecryptionError(
@@ -303,7 +330,9 @@ class EncryptedField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
-        return Sealed(value)
+        sealed = _new_sealed(Sealed)  # Sealed(value) without its __init__ frame: once per value read
+        sealed.token = value
+        return sealed
 
     def to_python(self, value):
         """Keep stored values and tokens as they are (a token becomes `Sealed`, e.g. in loaddata)."""

@@ -237,3 +237,21 @@ def test_each_row_owns_its_own_key():
     keys = {p.subject_key_id for p in people} | {n.subject_key_id for n in notes}
     assert len(keys) == 4
     assert SubjectKey.objects.count() == 4
+
+
+def test_a_tampered_value_raises_the_same_whether_or_not_its_key_was_unwrapped(suite):
+    person = make_person()
+    ((name,),) = raw_rows(Person, "name")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE crypto_testapp_person SET name = %s WHERE id = %s", [_tamper(name), person.pk])
+    cold = Person.objects.get(pk=person.pk)
+    warm = Person.objects.get(pk=person.pk)
+    assert warm.mobile == PERSONAL["mobile"]  # unwraps the key: the next read takes the fast path
+    messages = []
+    for row in (cold, warm):
+        with pytest.raises(DecryptionError, match="failed authentication") as error:
+            row.name  # noqa: B018
+        messages.append(str(error.value))
+        assert row.__dict__["name"].__class__ is Sealed  # nothing cached in place of the value
+    assert messages[0] == messages[1]
+    assert person.subject_key.master_key_id in messages[0] and str(person.subject_key_id) in messages[0]
