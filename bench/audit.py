@@ -155,7 +155,8 @@ def bench_pages(auditor, page_size, filter_user):
 
     def cursor_at(depth_rows, **flt):
         qs = LogEntry.objects.filter(**flt).order_by("-id").values_list("id", flat=True)
-        return qs[depth_rows - 1 : depth_rows][0] + 1  # `before` = one above the first row of the page
+        row = qs[depth_rows - 1 : depth_rows].first()
+        return None if row is None else row + 1  # `before` = one above the first row of the page
 
     total = LogEntry.objects.order_by("-id").values_list("id", flat=True)[0]
     print(f"2. auditor list page /audit/ over {total:,} entries")
@@ -164,6 +165,9 @@ def bench_pages(auditor, page_size, filter_user):
         ("filter by user", {"user": filter_user}, {"actor_id": filter_user}),
     ):
         deep = cursor_at(999 * page_size + 1, **flt)
+        if deep is None:
+            print(f"   {label:15s} fewer than 1,000 pages of entries: run with more --entries")
+            continue
         first = best_ms(lambda p=params: client.get("/audit/", p))
         thousandth = best_ms(lambda p=params, d=deep: client.get("/audit/", {**p, "before": d}))
         response = client.get("/audit/", {**params, "before": deep})
@@ -173,6 +177,8 @@ def bench_pages(auditor, page_size, filter_user):
             f"{max(first, thousandth) / min(first, thousandth):4.2f}× (target within 2×)"
         )
     offset = 999 * page_size
+    if cursor_at(offset + 1) is None:
+        return
     with connection.cursor() as cursor:
 
         def by_offset():

@@ -13,12 +13,20 @@ from django.utils.translation import gettext_lazy as _
 
 class AccessEvent(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # No single-column indexes on user, content_type (nor on AccessSubject's event and contact_id):
+    # each is the leading column of a composite index below, which serves the same lookups and the
+    # foreign-key checks. Every read of personal data writes a row here, and pays for each index.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     action = models.CharField(_("动作"), max_length=30)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     purpose = models.CharField(_("用途"), max_length=200, blank=True)
@@ -63,8 +71,10 @@ class AccessSubject(models.Model):
     without storing any personal value in the event itself.
     """
 
-    event = models.ForeignKey(AccessEvent, on_delete=models.CASCADE, related_name="subjects")
-    contact_id = models.BigIntegerField(_("联系人编号"), db_index=True)
+    # (event, contact_id) is unique, and (contact_id, event) and (contact_id, action, at) are indexed:
+    # no single-column index on either (see AccessEvent).
+    event = models.ForeignKey(AccessEvent, on_delete=models.CASCADE, related_name="subjects", db_index=False)
+    contact_id = models.BigIntegerField(_("联系人编号"))
     # Copies of the event's action and time, written with the row by audit.record_access, so that
     # "uses of my data" for one person reads (contact_id, action, at) from one index and never
     # walks the person's own page views. Not part of the sealed digest (seals fold contact ids only).
