@@ -20,6 +20,7 @@ import argparse
 import base64
 import contextlib
 import json
+import logging
 import os
 import secrets
 import sys
@@ -202,6 +203,7 @@ def bench_seal(n):
     from audit.models import AuditSeal, Chain
 
     settings.AUDIT_SEAL_GRACE_SECONDS = 0
+    logging.getLogger("audit.sealing").setLevel(logging.WARNING)  # one INFO line per seal otherwise
     top = LogEntry.objects.order_by("-id").values_list("id", flat=True)[0]
     # pretend everything below the last n entries was sealed already: seal just n
     AuditSeal.objects.all().delete()
