@@ -178,15 +178,14 @@ def bench_pages(auditor, page_size, filter_user):
             f"{max(first, thousandth) / min(first, thousandth):4.2f}× (target within 2×)"
         )
     offset = 999 * page_size
-    if cursor_at(offset + 1) is None:
+    before = cursor_at(offset + 1)  # computed once, as the previous page's link carries it
+    if before is None:
         return
     with connection.cursor() as cursor:
 
         def by_offset():
             cursor.execute("SELECT * FROM auditlog_logentry ORDER BY id DESC LIMIT %s OFFSET %s", [page_size, offset])
             cursor.fetchall()
-
-        before = cursor_at(offset + 1)  # computed once, as the previous page's link carries it
 
         def by_keyset():
             cursor.execute(
