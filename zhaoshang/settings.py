@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "guardian",
     "auditlog",
     "django_htmx",
+    "django_bootstrap5",
     "csp",
     "import_export",
     "zhaoshang.core",
