@@ -155,4 +155,12 @@ ratio = s[0] / h[0]
 p99 = s[1] / h[1]
 print(f"throughput ratio self-service/hello-world: {ratio:.2f}x (target >= 0.25x)")
 print(f"p99 ratio self-service/hello-world:        {p99:.2f}x (target <= 4x)")
+import json
+for figure, target, value, ok in (
+    ("self-service throughput vs hello-world", ">= 0.25x", f"{ratio:.2f}x", ratio >= 0.25),
+    ("self-service p99 vs hello-world", "<= 4x", f"{p99:.2f}x", p99 <= 4),
+    ("self-service errors", "0", str(s[2]), s[2] == 0),
+):
+    line = {"figure": figure, "target": target, "value": value, "ok": ok}
+    print("BENCH-RESULT " + json.dumps(line, ensure_ascii=False))
 PYEOF
