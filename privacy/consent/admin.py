@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import ConsentEvent, ConsentState, PrivacyPolicy, Purpose, SeparateConsent, SubjectRequest
+from .models import ConsentEvent, ConsentState, PrivacyPolicy, Purpose, SeparateConsent
 
 
 @admin.register(Purpose)
@@ -91,13 +91,3 @@ class ConsentStateAdmin(ReadOnlyAdmin):
     list_display = ["contact_id", "purpose", "granted", "separate", "needs_renewal", "changed_at"]
     list_filter = ["purpose", "granted", "needs_renewal"]
     list_select_related = ["purpose"]
-
-
-@admin.register(SubjectRequest)
-class SubjectRequestAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "kind", "status", "contact_id", "received_at", "due_date"]
-    list_filter = ["kind", "status"]
-    exclude = ["details", "subject_key"]
-
-
-from . import retention_admin  # noqa: E402, F401  (retention rules, purge runs, legal holds [F])
