@@ -500,7 +500,7 @@ def _send_reminder(complaint, kind, deadline, today):
     context = {
         "reference": complaint.reference,
         "deadline": deadline,
-        "status": complaint.get_status_display(),
+        "status": complaint.status,  # the code: shown as its label in the reader's language
         "overdue_days": max(working_days_between(deadline, today), 0),
     }
     notify(recipients, REMINDER_KINDS[kind], complaint, context)

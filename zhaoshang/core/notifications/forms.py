@@ -1,6 +1,7 @@
 """The preferences form: one choice of channel per notification kind."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import Channel
 
@@ -14,7 +15,7 @@ class PreferencesForm(forms.Form):
                 label=kind.label,
                 choices=[(c, Channel(c).label) for c in kind.channels()],
                 initial=channel,
-                widget=forms.RadioSelect,
+                help_text="" if kind.optional else _("此类通知不能关闭。"),
             )
 
     def channels(self):

@@ -8,10 +8,12 @@ into a notification or its e-mail. The text is rendered when shown, in the reade
 Later concerns add their kinds here with `register_kind(...)`, next to the ones of today.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,6 +35,9 @@ class Kind:
     digestable: bool = True  # may be collected into the daily digest
     optional: bool = True  # may the user turn it off altogether
     by_object: bool = True  # url_name takes the object's id
+    # (param, dotted path of a TextChoices): the param holds a code, shown as its label in the
+    # reader's language (a status stored as "in_progress" reads 办理中 or "In progress").
+    labels: tuple = ()
 
     def channels(self):
         """The channels a user may choose for this kind, in display order."""
@@ -44,6 +49,9 @@ class Kind:
 
     def render(self, params):
         values = {name: (params or {}).get(name, "") for name in self.params}
+        for name, choices in self.labels:
+            with suppress(ImportError, ValueError):  # an unknown code is shown as it is
+                values[name] = import_string(choices)(values[name]).label
         return str(self.text) % values
 
     def url(self, object_id):
@@ -130,6 +138,7 @@ COMPLAINT_ACK_REMIND = register_kind(
     params=("reference", "deadline", "status"),
     url_name="complaints:detail",
     default=Channel.EMAIL,
+    labels=(("status", "complaints.models.Status"),),
 )
 COMPLAINT_REMIND = register_kind(
     "complaint_remind",
@@ -138,6 +147,7 @@ COMPLAINT_REMIND = register_kind(
     params=("reference", "deadline", "status"),
     url_name="complaints:detail",
     default=Channel.EMAIL,
+    labels=(("status", "complaints.models.Status"),),
 )
 COMPLAINT_ESCALATE = register_kind(
     "complaint_escalate",
@@ -148,6 +158,7 @@ COMPLAINT_ESCALATE = register_kind(
     default=Channel.EMAIL,
     digestable=False,
     optional=False,
+    labels=(("status", "complaints.models.Status"),),
 )
 EXTENSION_REQUESTED = register_kind(
     "extension_requested",

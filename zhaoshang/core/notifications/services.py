@@ -192,7 +192,10 @@ def notification_preferences(user):
 
 @transaction.atomic
 def notification_preferences_set(*, user, channels):
-    """Save `channels` ({kind code: channel}); a channel the kind does not allow is refused."""
+    """Save `channels` ({kind code: channel}); a channel the kind does not allow is refused.
+
+    Only choices that differ from the kind's default are stored, so a changed default reaches
+    everyone who never chose otherwise."""
     errors = {}
     for code, channel in channels.items():
         kind = KINDS.get(code)
@@ -201,7 +204,10 @@ def notification_preferences_set(*, user, channels):
     if errors:
         raise ValidationError(errors)
     for code, channel in channels.items():
-        NotificationPreference.objects.update_or_create(user=user, kind=code, defaults={"channel": channel})
+        if channel == KINDS[code].default:
+            NotificationPreference.objects.filter(user=user, kind=code).delete()
+        else:
+            NotificationPreference.objects.update_or_create(user=user, kind=code, defaults={"channel": channel})
 
 
 # --- The daily digest ---------------------------------------------------------------------------
