@@ -327,6 +327,10 @@ def complaint_action(request, pk, action):
             messages.error(request, error)
     else:
         messages.success(request, _(success))
+        # 退单 (or a reassignment) can take the complaint out of the user's scope: back to their
+        # queue, not to a 404 that would count as an out-of-scope attempt.
+        if not Complaint.objects.visible_to(request.user).filter(pk=complaint.pk).exists():
+            return redirect(f"{reverse('complaints:list')}?due=mine")
     return redirect("complaints:detail", pk=complaint.pk)
 
 
