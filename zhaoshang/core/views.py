@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .dashboard import dashboard_panels
+from .health import is_stalled, worker_status
 
 
 def dashboard(request):
@@ -22,7 +23,12 @@ def dashboard(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness and readiness as JSON, without login and without secrets."""
+    """Liveness and readiness as JSON, without login and without secrets.
+
+    `worker` is inline (no broker), ok, stale (no heartbeat for WORKER_HEARTBEAT_MAX_AGE_SECONDS) or
+    never; `oldest_queued_seconds` is how long the oldest import or purge has waited. Any of them
+    off, or a job queued past QUEUED_JOB_MAX_AGE_SECONDS, answers "degraded" (503).
+    """
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -47,8 +53,21 @@ def healthz(request):
             checks["migrations"] = "error"
     else:
         checks["migrations"] = "unknown"
-    healthy = checks["database"] == "ok" and checks["redis"] in {"ok", "inline"} and checks["migrations"] == "ok"
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+    background = {"worker": "unknown", "worker_heartbeat_age": None, "oldest_queued_seconds": None}
+    if checks["migrations"] == "ok":
+        try:
+            background = worker_status()
+        except Exception:  # noqa: BLE001
+            background["worker"] = "error"
+    healthy = (
+        checks["database"] == "ok"
+        and checks["redis"] in {"ok", "inline"}
+        and checks["migrations"] == "ok"
+        and background["worker"] in {"ok", "inline"}
+        and not is_stalled(background)
+    )
+    body = {"status": "ok" if healthy else "degraded", **checks, **background}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @login_not_required
