@@ -540,7 +540,7 @@ def contact_reveal(*, user, contact, field, purpose, request=None):
 
 def contact_hold_message(contact):
     """Why `contact` is read-only (a legal hold on it or its enterprise), or "" when it may change."""
-    from privacy.restrictions import ProcessingRestricted, ensure_not_restricted
+    from privacy.retention.restrictions import ProcessingRestricted, ensure_not_restricted
 
     if contact.legal_hold or contact.enterprise.legal_hold:
         return _("该联系人处于法律保全状态，只能查看，不能修改。")
