@@ -11,6 +11,16 @@ from .models import LinkChannel
 class SendLinkForm(forms.Form):
     via = forms.ChoiceField(label=_("发送方式"), choices=LinkChannel.choices)
 
+    def __init__(self, *args, **kwargs):
+        from privacy.sms import sms_configured
+
+        super().__init__(*args, **kwargs)
+        if not sms_configured():  # still listed, so choosing it explains why nothing can be sent
+            self.fields["via"].choices = [
+                (value, _("短信（未配置短信服务）") if value == LinkChannel.SMS else label)
+                for value, label in LinkChannel.choices
+            ]
+
 
 class SelfServiceRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("请求类型"), choices=RequestKind.choices)
