@@ -153,6 +153,7 @@ def _back(request, anchor=""):
 def _labels(language):
     """The choice labels the page shows, translated into `language` once per process."""
     from audit.models import AccessEvent
+    from complaints.models import Status as ComplaintStatus
 
     def labels(choices):
         return {value: str(label) for value, label in choices.choices}
@@ -164,6 +165,7 @@ def _labels(language):
         "use": labels(AccessEvent.Action),
         "kind": labels(RequestKind),
         "status": labels(RequestStatus),
+        "complaint_status": labels(ComplaintStatus),
         "request_kinds": [
             (RequestKind.ACCESS.value, _("申请获取我的信息副本")),
             (RequestKind.CORRECTION.value, _("申请更正我的信息")),
@@ -174,7 +176,7 @@ def _labels(language):
 
 def _page_data(rows):
     """Display-ready rows for the page: names in the current language, labels translated once."""
-    purposes, history, uses, month_rows, requests, policy_version = rows
+    purposes, history, uses, month_rows, requests, policy_version, complaint_rows = rows
     language = translation.get_language() or ""
     en = language.startswith("en")
     labels = _labels(language)
@@ -208,12 +210,15 @@ def _page_data(rows):
         months.setdefault(month, {"month": month, "reveal": 0, "view": 0})[action] = n
     kinds, statuses = labels["kind"], labels["status"]
     requests = [(pk, kinds.get(kind, kind), statuses.get(status, status), due) for pk, kind, status, due in requests]
+    complaint_statuses = labels["complaint_status"]
+    complaints = [(ref, category, complaint_statuses.get(st, st), day) for ref, category, st, day in complaint_rows]
     return {
         "rows": out,
         "history": history,
         "uses": uses,
         "months": list(months.values())[:24],
         "requests": requests,
+        "complaints": complaints,
         "policy_version": policy_version,
         "request_kinds": labels["request_kinds"],
     }
