@@ -13,12 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.roles import has_role
-from zhaoshang.core.tasks import enqueue
 
-from . import tasks
 from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm
 from .models import LegalHold, PurgeRun, PurgeRunItem, RetentionRule
-from .services import legal_hold_place, legal_hold_release, purge_run_create
+from .services import legal_hold_place, legal_hold_release, purge_run_create, purge_run_enqueue, purge_run_retry
 
 PREVIEW_IDS_SHOWN = 200
 
@@ -80,7 +78,19 @@ def run_start(request):
             dry_run=True, trigger=PurgeRun.Trigger.MANUAL, user=request.user, rule_code=form.cleaned_data["rule"]
         )
         messages.success(request, _("试运行已开始：完成后请核对预览，再决定是否执行清理。"))
-    enqueue(tasks.purge_expired, run_id=run.pk)
+    purge_run_enqueue(run=run)
+    return redirect("privacy:run_detail", pk=run.pk)
+
+
+@require_POST
+def run_retry(request, pk):
+    """Queue again a run that could not be queued (the background queue was unreachable)."""
+    _require_officer(request)
+    run = get_object_or_404(PurgeRun, pk=pk)
+    try:
+        purge_run_retry(run=run)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
     return redirect("privacy:run_detail", pk=run.pk)
 
 

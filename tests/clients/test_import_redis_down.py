@@ -12,6 +12,8 @@ from clients.models import Enterprise, ImportBatch
 from .test_excel import ENTERPRISE_HEADERS, xlsx
 from .test_import_task import _rows
 
+pytestmark = pytest.mark.faults
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

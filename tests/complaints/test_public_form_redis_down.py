@@ -3,11 +3,14 @@ so in the log), the complaint is saved and its tracking link shown — never a 5
 
 import logging
 
+import pytest
 from django.urls import reverse
 
 from complaints.models import Complaint
 
 from .test_views_and_jobs import _form
+
+pytestmark = pytest.mark.faults
 
 
 def test_public_complaint_is_filed_when_redis_is_down(client, kinds, categories, redis_down, caplog):

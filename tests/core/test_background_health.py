@@ -67,6 +67,7 @@ def test_healthz_reports_the_oldest_queued_job_and_degrades_past_the_threshold(c
     assert response.status_code == 503 and response.json()["oldest_queued_seconds"] >= 3600
 
 
+@pytest.mark.faults
 def test_healthz_with_redis_down_is_degraded_not_a_500(client, redis_down):
     _beat(10)
     response = client.get(reverse("core:healthz"))
