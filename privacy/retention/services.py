@@ -30,6 +30,15 @@ def purge_run_create(*, dry_run, trigger, user=None, rule_code=""):
     )
 
 
+@transaction.atomic
+def retention_rule_update(*, form, user):
+    """Save a valid `RetentionRuleForm` (floors checked by RetentionRule.clean) and who changed it."""
+    rule = form.save(commit=False)
+    rule.updated_by = user
+    rule.save()
+    return rule
+
+
 def purge_run_enqueue(*, run):
     """Queue the task of a saved run after commit; if the broker cannot be reached the run stays,
     shown as "not started" with a retry, instead of "pending" forever."""

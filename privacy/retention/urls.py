@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("retention/", views.retention_home, name="retention"),
+    path("retention/rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("retention/runs/", views.run_list, name="runs"),
     path("retention/runs/start/", views.run_start, name="run_start"),
     path("retention/runs/<int:pk>/", views.run_detail, name="run_detail"),

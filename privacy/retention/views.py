@@ -1,8 +1,8 @@
 """The privacy officer's retention pages: rules, purge runs (dry and real) with progress, legal holds.
 
 Only the privacy officer (个人信息保护负责人) may open them; everyone else gets 404. Rules are
-edited in the admin console; a real purge can only be started from a finished dry run, whose
-preview (counts and record ids per rule) is shown first.
+edited here (floors enforced by the model, as in the admin console); a real purge can only be
+started from a finished dry run, whose preview (counts and record ids per rule) is shown first.
 """
 
 from django.contrib import messages
@@ -10,13 +10,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.roles import has_role
+from privacy.shortcuts import require_perms
 
-from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm
+from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm, RetentionRuleForm
 from .models import LegalHold, PurgeRun, PurgeRunItem, RetentionRule
-from .services import legal_hold_place, legal_hold_release, purge_run_create, purge_run_enqueue, purge_run_retry
+from .services import (
+    legal_hold_place,
+    legal_hold_release,
+    purge_run_create,
+    purge_run_enqueue,
+    purge_run_retry,
+    retention_rule_update,
+)
 
 PREVIEW_IDS_SHOWN = 200
 
@@ -38,6 +46,19 @@ def retention_home(request):
             "active_holds": LegalHold.objects.active().count(),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk):
+    _require_officer(request)
+    require_perms(request.user, "privacy.change_retentionrule")
+    rule = get_object_or_404(RetentionRule, pk=pk)
+    form = RetentionRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        retention_rule_update(form=form, user=request.user)
+        messages.success(request, _("规则“%(name)s”已保存，下次清理起生效。") % {"name": rule.name})
+        return redirect("privacy:retention")
+    return render(request, "privacy/retention/rule_form.html", {"form": form, "rule": rule})
 
 
 def run_list(request):

@@ -71,6 +71,19 @@ def healthz(request):
 
 
 @login_not_required
+def admin_login(request, extra_context=None):
+    """/admin/login/: a signed-in user without staff status is told why the console stays closed
+    (instead of a sign-in form that cannot help) and where their own pages are; anyone else gets
+    the usual sign-in (two-factor's, patched into the admin)."""
+    from django.contrib.admin import AdminSite, site
+
+    user = request.user
+    if user.is_authenticated and not (user.is_active and user.is_staff):
+        return render(request, "core/admin_refused.html", status=403)
+    return AdminSite.login(site, request, extra_context)
+
+
+@login_not_required
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
