@@ -6,11 +6,12 @@ QUEUED_JOB_MAX_AGE_SECONDS means the queue is not being worked. /healthz reports
 portal shows administrators and the privacy officer a banner while either holds.
 """
 
+import datetime
 import time
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Min
+from django.db import connection
 from django.utils import timezone
 
 WORKER = "worker"
@@ -29,35 +30,63 @@ def heartbeat_record(now=None):
     Heartbeat.objects.update_or_create(name=WORKER, defaults={"at": now or timezone.now()})
 
 
-def oldest_queued_seconds(now=None):
-    """Seconds the oldest queued job has waited, or None when nothing is queued."""
-    now = now or timezone.now()
-    oldest = None
+def _snapshot():
+    """(time of the last heartbeat or None, time the oldest queued job was queued or None), read in
+    one statement: the banner asks on every admin page (at most every 30 s per process)."""
+    from .models import Heartbeat
+
+    beat = Heartbeat.objects.filter(name=WORKER).values("at")[:1]
+    parts, params = [], []
+    for sub in [beat, *_oldest_queued_subqueries()]:
+        sql, sub_params = sub.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        beat_at, *queued = cursor.fetchone()
+    queued = [_aware(at) for at in queued if at is not None]
+    return _aware(beat_at), min(queued) if queued else None
+
+
+def _oldest_queued_subqueries():
     for label, queued, field in QUEUED_JOBS:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue
-        at = model.objects.filter(**queued).aggregate(oldest=Min(field))["oldest"]
-        if at is not None and (oldest is None or at < oldest):
-            oldest = at
+        yield model.objects.filter(**queued).order_by(field).values(field)[:1]
+
+
+def _aware(value):
+    if value is None or timezone.is_aware(value):
+        return value
+    if isinstance(value, str):  # SQLite hands back text from a raw statement
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+
+
+def oldest_queued_seconds(now=None):
+    """Seconds the oldest queued job has waited, or None when nothing is queued."""
+    now = now or timezone.now()
+    oldest = _snapshot()[1]
     return None if oldest is None else max(0, int((now - oldest).total_seconds()))
 
 
 def worker_status(now=None):
     """{"worker": inline | ok | stale | never, "worker_heartbeat_age": s, "oldest_queued_seconds": s}."""
-    from .models import Heartbeat
-
     now = now or timezone.now()
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"worker": "inline", "worker_heartbeat_age": None, "oldest_queued_seconds": None}
-    beat = Heartbeat.objects.filter(name=WORKER).values_list("at", flat=True).first()
+    beat, oldest = _snapshot()
     age = None if beat is None else max(0, int((now - beat).total_seconds()))
     if age is None:
         state = "never"
     else:
         state = "ok" if age <= settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS else "stale"
-    return {"worker": state, "worker_heartbeat_age": age, "oldest_queued_seconds": oldest_queued_seconds(now)}
+    queued = None if oldest is None else max(0, int((now - oldest).total_seconds()))
+    return {"worker": state, "worker_heartbeat_age": age, "oldest_queued_seconds": queued}
 
 
 def is_stalled(status):
