@@ -7,6 +7,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.names import format_person_name
+
 from .models import PIPELINE, Project, Stage
 
 
@@ -83,7 +85,13 @@ def ranking_panel(request):
     return {
         "template": "clients/panels/ranking.html",
         "order": 22,
-        "by_officer": list(by_officer),
+        "by_officer": [
+            {
+                **row,
+                "name": format_person_name(row["owner__last_name"], row["owner__first_name"], row["owner__username"]),
+            }
+            for row in by_officer
+        ],
         "by_department": list(by_department),
     }
 

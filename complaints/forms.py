@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clients.models import Department
+from zhaoshang.core.names import PersonChoiceField
 
 from .models import STAFF_CHANNELS, Channel, ComplaintCategory, ComplaintKind
 
@@ -143,15 +144,12 @@ def handler_choices():
 
 class AssignForm(forms.Form):
     department = forms.ModelChoiceField(label=_("承办部门"), queryset=Department.objects.filter(is_active=True))
-    handler = forms.ModelChoiceField(label=_("承办人"), queryset=get_user_model().objects.none())
+    handler = PersonChoiceField(label=_("承办人"), queryset=get_user_model().objects.none(), with_department=True)
     note = forms.CharField(label=_("分派说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = handler_choices()
-        self.fields["handler"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username}（{u.profile.department}）"
-        )
 
 
 class ReasonForm(forms.Form):

@@ -42,7 +42,8 @@ def _django_ids():
     import django
 
     django.setup()
-    from audit.models import AuditEngagement as Engagement, Finding
+    from audit.models import AuditEngagement as Engagement
+    from audit.models import Finding
     from clients.models import Contact, Enterprise, Project
     from complaints.models import Complaint
     from privacy.services import selfservice_link
@@ -126,8 +127,17 @@ def _pages(ids):
             ]
         ),
         "officer1": keep([("dashboard", "/"), *cases, ("complaints", "/complaints/")]),
-        "head1": keep([("dashboard", "/"), *cases[:1], ("projects", "/clients/projects/"), ("cockpit", "/clients/dashboard/")]),
-        "dpo": keep([("dashboard", "/"), *privacy, ("contact", f"/clients/contacts/{c}/"), ("enterprise", f"/clients/enterprises/{e}/")]),
+        "head1": keep(
+            [("dashboard", "/"), *cases[:1], ("projects", "/clients/projects/"), ("cockpit", "/clients/dashboard/")]
+        ),
+        "dpo": keep(
+            [
+                ("dashboard", "/"),
+                *privacy,
+                ("contact", f"/clients/contacts/{c}/"),
+                ("enterprise", f"/clients/enterprises/{e}/"),
+            ]
+        ),
         "handler": keep([("dashboard", "/"), *complaints]),
         "auditor": keep([("dashboard", "/"), *audit]),
         "admin": keep(
@@ -151,7 +161,7 @@ def _free_port():
 def _start_server():
     port = _free_port()
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "True")}
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=BASE_DIR,
         env=env,

@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .names import person_name
 
 from .models import HolidayCalendar
 
@@ -10,3 +15,19 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
     search_fields = ["name", "note"]
     date_hierarchy = "date"
     ordering = ["date"]
+
+
+# [N] Users are listed and chosen by their name (zhaoshang.core.names), written one way everywhere.
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonUserAdmin(UserAdmin):
+    list_display = ["username", "display_name", "email", "is_active", "is_staff", "last_login"]
+    ordering = ["last_name", "first_name", "username"]
+
+    @admin.display(description=_("姓名"), ordering="last_name")
+    def display_name(self, obj):
+        return person_name(obj)
