@@ -3,9 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .names import person_name
-
 from .models import HolidayCalendar
+from .names import person_name
 
 
 @admin.register(HolidayCalendar)
