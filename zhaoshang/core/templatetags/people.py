@@ -7,5 +7,6 @@ from zhaoshang.core.names import person_name
 register = template.Library()
 
 # `person_name` is the name; `staff_name` is the older spelling kept for existing templates.
+staff_name = person_name
 register.filter("person_name", person_name)
-register.filter("staff_name", person_name)
+register.filter("staff_name", staff_name)
