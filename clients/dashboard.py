@@ -9,11 +9,23 @@ from django.utils.translation import gettext as _
 
 from zhaoshang.core.names import format_person_name
 
-from .models import PIPELINE, Project, Stage
+from .models import PIPELINE, Project, Role, Stage
+from .roles import has_role
 
 
 def _sees_cases(request):
     return request.user.is_authenticated and request.user.has_perm("clients.view_project")
+
+
+# [N] Panels per role: officers see their own projects and follow-ups; heads (and the
+# administrator) see their team's funnel, signings and ranking. Other roles that may read case
+# records (privacy officer, auditor, complaint handler) have their own panels instead.
+def _works_cases(request):
+    return _sees_cases(request) and has_role(request.user, Role.Code.OFFICER, Role.Code.DEPARTMENT_HEAD)
+
+
+def _leads_team(request):
+    return _sees_cases(request) and has_role(request.user, Role.Code.DEPARTMENT_HEAD, Role.Code.ADMIN)
 
 
 def _month_start(d, back):
@@ -25,21 +37,28 @@ def _month_start(d, back):
 
 
 def funnel_panel(request):
-    if not _sees_cases(request):
+    if not _leads_team(request):
         return None
     counts = dict(Project.objects.visible_to(request.user).values_list("stage").annotate(n=Count("pk")).order_by())
-    stages = [{"code": s.value, "label": str(s.label), "count": counts.get(s.value, 0)} for s in PIPELINE]
+    # Every stage, 终止 included, in the chart as in the table.
+    stages = [
+        {"code": s.value, "label": str(s.label), "count": counts.get(s.value, 0)} for s in [*PIPELINE, Stage.TERMINATED]
+    ]
     return {
         "template": "clients/panels/funnel.html",
         "order": 20,
         "stages": stages,
-        "terminated": counts.get(Stage.TERMINATED, 0),
-        "chart": {"labels": [s["label"] for s in stages], "values": [s["count"] for s in stages]},
+        "chart": {
+            "labels": [s["label"] for s in stages],
+            "values": [s["count"] for s in stages],
+            "integer": True,
+            "unit": _("个"),
+        },
     }
 
 
 def signed_panel(request):
-    if not _sees_cases(request):
+    if not _leads_team(request):
         return None
     today = timezone.localdate()
     start = _month_start(today, 11)
@@ -61,13 +80,19 @@ def signed_panel(request):
     return {
         "template": "clients/panels/signed.html",
         "order": 21,
-        "chart": {"labels": labels, "values": values, "counts": counts, "label": _("签约投资额（万元）")},
+        "chart": {
+            "labels": labels,
+            "values": values,
+            "counts": counts,
+            "label": _("签约投资额（万元）"),
+            "unit": _("万元"),
+        },
         "total": sum(values),
     }
 
 
 def ranking_panel(request):
-    if not _sees_cases(request):
+    if not _leads_team(request):
         return None
     signed = Project.objects.visible_to(request.user).filter(stage__in=[Stage.SIGNED, Stage.LANDED])
     by_officer = (
@@ -97,7 +122,7 @@ def ranking_panel(request):
 
 
 def overdue_panel(request):
-    if not (_sees_cases(request) and request.user.has_perm("clients.view_followup")):
+    if not (_works_cases(request) and request.user.has_perm("clients.view_followup")):
         return None
     from .models import FollowUp
 
@@ -114,7 +139,7 @@ def overdue_panel(request):
 
 
 def my_projects_panel(request):
-    if not _sees_cases(request):
+    if not _works_cases(request):
         return None
     rows = list(
         Project.objects.visible_to(request.user)

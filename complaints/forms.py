@@ -211,7 +211,13 @@ class FilterForm(forms.Form):
     due = forms.ChoiceField(
         label=_("期限"),
         required=False,
-        choices=[("", _("全部")), ("mine", _("我的待办")), ("soon", _("即将到期")), ("overdue", _("已超期"))],
+        choices=[
+            ("", _("全部")),
+            ("mine", _("我的待办")),
+            ("awaiting", _("待分派")),
+            ("soon", _("即将到期")),
+            ("overdue", _("已超期")),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

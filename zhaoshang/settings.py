@@ -125,6 +125,7 @@ TEMPLATES = [
             "builtins": [
                 "privacy.templatetags.masking",
                 "zhaoshang.core.templatetags.people",
+                "zhaoshang.core.templatetags.numbers",
                 "django_bootstrap5.templatetags.django_bootstrap5",  # [N] one form renderer everywhere
             ],
         },
