@@ -46,7 +46,7 @@ def _django_ids():
     from audit.models import Finding
     from clients.models import Contact, Enterprise, Project
     from complaints.models import Complaint
-    from privacy.services import selfservice_link
+    from privacy.selfservice.services import selfservice_link
 
     enterprise = Enterprise.objects.filter(contacts__isnull=False).order_by("pk").first()
     contact = Contact.objects.filter(enterprise=enterprise).order_by("pk").first() if enterprise else None
@@ -204,9 +204,9 @@ def _complaint_tracking(browser, base_url, out):
     page.click("form button[type=submit]")
     page.wait_for_load_state()
     link = page.locator("a[href*='/complaints/t/']").first
-    path = link.get_attribute("href") if link.count() else None
+    href = link.get_attribute("href") if link.count() else None
     context.close()
-    return path
+    return href.removeprefix(base_url) if href else None
 
 
 def main():

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.localized import localized
+
 
 class RetentionCategory(models.TextChoices):
     TERMINATED_CONTACTS = "terminated_contacts", _("终止项目的联系人")
@@ -93,6 +95,7 @@ class RetentionRuleQuerySet(models.QuerySet):
 class RetentionRule(models.Model):
     code = models.SlugField(_("规则代码"), max_length=50, unique=True)
     name = models.CharField(_("规则名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
     category = models.CharField(_("数据类别"), max_length=30, choices=RetentionCategory.choices)
     clock_event = models.CharField(_("起算事件"), max_length=30, choices=ClockEvent.choices)
     period_days = models.PositiveIntegerField(_("保存期限（天）"))
@@ -132,7 +135,7 @@ class RetentionRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.period_days} 天）"
+        return _("%(name)s（%(days)s 天）") % {"name": localized(self), "days": self.period_days}
 
     def clean(self):
         super().clean()

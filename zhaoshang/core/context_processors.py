@@ -8,5 +8,6 @@ def portal(request):
     user = getattr(request, "user", None)
     return {
         "ZONE_NAME": settings.ZONE_NAME,
+        "PRIVACY_OFFICER_CONTACT": settings.PRIVACY_OFFICER_CONTACT,
         "user_roles": user_role_codes(user) if user is not None else frozenset(),
     }

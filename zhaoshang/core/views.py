@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -49,6 +50,16 @@ def healthz(request):
         checks["migrations"] = "unknown"
     healthy = checks["database"] == "ok" and checks["redis"] in {"ok", "inline"} and checks["migrations"] == "ok"
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site: the zone's icon (SVG), cached for a day."""
+    icon = finders.find("favicon.svg")
+    response = FileResponse(open(icon, "rb"), content_type="image/svg+xml")  # noqa: SIM115 - FileResponse closes it
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @login_not_required

@@ -2,6 +2,7 @@
 
 from django import template
 
+from zhaoshang.core.localized import localized
 from zhaoshang.core.names import person_name
 
 register = template.Library()
@@ -10,3 +11,6 @@ register = template.Library()
 staff_name = person_name
 register.filter("person_name", person_name)
 register.filter("staff_name", staff_name)
+
+# `{{ purpose|localized }}`: a database-stored name in the reader's language (name_en in English).
+register.filter("localized", localized)
