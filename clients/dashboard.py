@@ -7,6 +7,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhaoshang.core.localized import is_english
 from zhaoshang.core.names import format_person_name
 
 from .models import PIPELINE, Project, Role, Stage
@@ -103,7 +104,7 @@ def ranking_panel(request):
     )
     by_department = (
         signed.filter(department__isnull=False)
-        .values("department__name")
+        .values("department__name", "department__name_en")
         .annotate(n=Count("pk"), total=Sum("planned_investment"))
         .order_by("-total", "-n")[:10]
     )
@@ -117,7 +118,10 @@ def ranking_panel(request):
             }
             for row in by_officer
         ],
-        "by_department": list(by_department),
+        "by_department": [
+            {**row, "name": (is_english() and row["department__name_en"]) or row["department__name"]}
+            for row in by_department
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -255,11 +256,19 @@ class LegalHold(models.Model):
 
     @property
     def target_label(self):
+        """The held object by name (a contact, a data subject, by number only)."""
         if self.enterprise_id:
-            return _("企业 #%(pk)s") % {"pk": self.enterprise_id}
+            return _("企业：%(name)s") % {"name": self.enterprise.name}
         if self.contact_id:
             return _("联系人 #%(pk)s") % {"pk": self.contact_id}
-        return _("项目 #%(pk)s") % {"pk": self.project_id}
+        return _("项目：%(title)s") % {"title": self.project.title}
+
+    def target_url(self):
+        if self.enterprise_id:
+            return reverse("clients:enterprise_detail", args=[self.enterprise_id])
+        if self.contact_id:
+            return reverse("clients:contact_detail", args=[self.contact_id])
+        return reverse("clients:project_detail", args=[self.project_id])
 
     def is_active(self, now=None):
         now = now or timezone.now()

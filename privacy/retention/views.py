@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.roles import has_role
+from privacy.templatetags.retention import rule_names
 from zhaoshang.core.tasks import enqueue
 
 from . import tasks
-from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm
+from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm, hold_candidates
 from .models import LegalHold, PurgeRun, PurgeRunItem, RetentionRule
 from .services import legal_hold_place, legal_hold_release, purge_run_create
 
@@ -38,6 +39,7 @@ def retention_home(request):
             "runs": PurgeRun.objects.select_related("triggered_by")[:10],
             "start_form": PurgeStartForm(),
             "active_holds": LegalHold.objects.active().count(),
+            "rule_names": rule_names(),
         },
     )
 
@@ -50,7 +52,8 @@ def run_list(request):
         runs = runs.filter(id__lt=int(before))
     runs = list(runs[:51])
     next_cursor = runs[49].id if len(runs) > 50 else None
-    return render(request, "privacy/retention/runs.html", {"runs": runs[:50], "next_cursor": next_cursor})
+    context = {"runs": runs[:50], "next_cursor": next_cursor, "rule_names": rule_names()}
+    return render(request, "privacy/retention/runs.html", context)
 
 
 @require_POST
@@ -99,6 +102,7 @@ def run_detail(request, pk):
     run = get_object_or_404(PurgeRun.objects.select_related("triggered_by"), pk=pk)
     context = _run_context(run)
     context["rules"] = {rule.code: rule for rule in RetentionRule.objects.all()}
+    context["rule_names"] = rule_names()
     return render(request, "privacy/retention/run_detail.html", context)
 
 
@@ -115,7 +119,7 @@ def run_progress(request, pk):
 def hold_list(request):
     _require_officer(request)
     show = request.GET.get("show", "active")
-    holds = LegalHold.objects.select_related("placed_by", "released_by")
+    holds = LegalHold.objects.select_related("placed_by", "released_by", "enterprise", "project")
     holds = holds.active() if show == "active" else holds
     return render(
         request,
@@ -126,7 +130,9 @@ def hold_list(request):
 
 def hold_place(request):
     _require_officer(request)
-    form = LegalHoldForm(request.POST or None, initial=request.GET or None)
+    query = request.GET.get("q", "").strip()[:100]
+    candidates = hold_candidates(request.user, query)
+    form = LegalHoldForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
             legal_hold_place(user=request.user, **form.hold_kwargs())
@@ -135,7 +141,11 @@ def hold_place(request):
         else:
             messages.success(request, _("已设置法律保全／限制处理。"))
             return redirect("privacy:holds")
-    return render(request, "privacy/retention/hold_form.html", {"form": form})
+    return render(
+        request,
+        "privacy/retention/hold_form.html",
+        {"form": form, "q": query, "searched": bool(query), "found": candidates},
+    )
 
 
 @require_POST
