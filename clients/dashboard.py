@@ -139,6 +139,8 @@ def overdue_panel(request):
         .only("id", "next_contact_date", "method", "project__id", "project__title")
         .order_by("next_contact_date")[:20]
     )
+    if not rows and not has_role(request.user, Role.Code.OFFICER):
+        return None  # a head who owns no project sees the team panels only
     return {"template": "clients/panels/overdue.html", "order": 10, "followups": rows}
 
 
@@ -153,6 +155,8 @@ def my_projects_panel(request):
         .only("id", "title", "stage", "stage_changed_at", "last_activity_at", "enterprise__name")
         .order_by("-last_activity_at")[:10]
     )
+    if not rows and not has_role(request.user, Role.Code.OFFICER):
+        return None
     return {"template": "clients/panels/my_projects.html", "order": 11, "projects": rows}
 
 
