@@ -68,6 +68,17 @@ def action_label(action):
     return {0: _("新建"), 1: _("修改"), 2: _("删除")}.get(action, _("访问"))
 
 
+def _nested_choices():
+    """Fields stored without `choices=` whose values are codes of a TextChoices class."""
+    from complaints.models import ComplaintEvent, Status
+
+    return {
+        ("complaints.complaintevent", "action"): ComplaintEvent.Action,
+        ("complaints.complaintevent", "from_status"): Status,
+        ("complaints.complaintevent", "to_status"): Status,
+    }
+
+
 def is_secret_field(name):
     return any(part in name.lower() for part in SECRET_FIELD_PARTS)
 
@@ -159,8 +170,12 @@ def _display(field, value, related):
         return text
     if field.is_relation and field.many_to_one:
         return related.label(field.related_model, text)
-    if field.choices:
-        labels = {str(k): v for k, v in field.flatchoices}
+    choices = field.flatchoices if field.choices else None
+    if choices is None and field.model is not None:
+        nested = _nested_choices().get((field.model._meta.label_lower, field.name))
+        choices = nested.choices if nested else None
+    if choices:
+        labels = {str(k): v for k, v in choices}
         return str(labels.get(text, text))
     kind = field.get_internal_type()
     if kind == "BooleanField":
@@ -211,13 +226,17 @@ def describe_entries(entries, user=None):
             secret = is_secret_field(name)
             old_text = _("[已隐藏]") if secret and old not in (None, "None", "") else _display(field, old, related)
             new_text = _("[已隐藏]") if secret and new not in (None, "None", "") else _display(field, new, related)
+            single = old_text if entry.action == 2 else new_text
+            if entry.action in (0, 2) and single == "—":
+                continue  # a create or delete lists the values it had, not every empty column
             readable.append(
                 {
+                    "single": single,
                     "name": name,
                     "label": str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name,
                     "old": old_text,
                     "new": new_text,
-                    "is_create_or_delete": old is None,
+                    "is_create_or_delete": entry.action in (0, 2) or old is None,
                 }
             )
         entry.readable = readable
@@ -249,7 +268,10 @@ def _object_url(entry, model, link, parent_ids, user):
 
 def readable_summary(entry):
     """The readable changes of one described entry as one line (CSV export)."""
-    return "; ".join(f"{c['label']}: {c['old']} → {c['new']}" for c in entry.readable)
+    return "; ".join(
+        f"{c['label']}: {c['single']}" if c["is_create_or_delete"] else f"{c['label']}: {c['old']} → {c['new']}"
+        for c in entry.readable
+    )
 
 
 def raw_summary(entry):

@@ -141,6 +141,7 @@ BOOTSTRAP5 = {
     "required_css_class": "required",
     "error_css_class": "has-error",
     "set_placeholder": False,
+    "field_renderers": {"default": "zhaoshang.core.bootstrap.FieldRenderer"},  # errors red, no green ticks
     "css_url": None,
     "javascript_url": None,
 }

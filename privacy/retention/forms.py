@@ -49,7 +49,7 @@ def hold_candidates(user, query):
     else:
         enterprises = enterprises.name_contains(query).order_by()
     enterprises = enterprises.prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.only("id", "enterprise_id").order_by("pk")),
+        Prefetch("contacts", queryset=Contact._base_manager.only("id", "enterprise_id").order_by("pk")),
         Prefetch("projects", queryset=Project.objects.only("id", "title", "enterprise_id").order_by("pk")),
     )
     enterprises = sorted(enterprises[:20], key=lambda e: e.name)
