@@ -53,7 +53,6 @@ def funnel_panel(request):
             "labels": [s["label"] for s in stages],
             "values": [s["count"] for s in stages],
             "integer": True,
-            "unit": _("个"),
         },
     }
 
@@ -78,17 +77,17 @@ def signed_panel(request):
         labels.append(key)
         values.append(float(by_month.get(key, {}).get("total") or 0))
         counts.append(by_month.get(key, {}).get("n", 0))
+    total = sum(values)
+    # The chart speaks the reader's unit: 万元 in Chinese, CNY million (100 万元) in English.
+    if is_english():
+        values, unit = [round(v / 100, 2) for v in values], "CNY million"
+    else:
+        unit = "万元"
     return {
         "template": "clients/panels/signed.html",
         "order": 21,
-        "chart": {
-            "labels": labels,
-            "values": values,
-            "counts": counts,
-            "label": _("签约投资额（万元）"),
-            "unit": _("万元"),
-        },
-        "total": sum(values),
+        "chart": {"labels": labels, "values": values, "counts": counts, "label": _("签约投资额"), "unit": unit},
+        "total": total,
     }
 
 
