@@ -16,6 +16,8 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
     ordering = ["date"]
 
 
+from .notifications import admin as notifications_admin  # noqa: E402,F401 - registers its ModelAdmins
+
 # [N] Users are listed and chosen by their name (zhaoshang.core.names), written one way everywhere.
 User = get_user_model()
 if admin.site.is_registered(User):

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 
-RULE_NAMES_EN = {'terminated-contacts': 'Contacts of terminated projects', 'followup-notes': 'Follow-up records', 'complaint-records': 'Complaint records', 'consent-evidence': 'Consent evidence', 'selfservice-links': 'Self-service links', 'import-files': 'Import file records', 'audit-log': 'Audit log'}
+RULE_NAMES_EN = {'terminated-contacts': 'Contacts of terminated projects', 'followup-notes': 'Follow-up records', 'complaint-records': 'Complaint records', 'consent-evidence': 'Consent evidence', 'selfservice-links': 'Self-service links', 'import-files': 'Import file records', 'audit-log': 'Audit log', 'notifications': 'In-app notifications'}
 
 
 def fill_retentionrule_names(apps, schema_editor):
@@ -21,7 +21,8 @@ def clear_retentionrule_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0005_remove_export_files_rule'),
+        ('privacy', '0006_notifications_retention_category'),
+        ('core', '0004_seed_notifications_retention_rule'),  # its rule gets an English name too
     ]
 
     operations = [
