@@ -8,7 +8,7 @@ MANAGE := $(PYTHON) manage.py
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/zhaoshang)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 
-.PHONY: run install env migrate seed serve test test-fast worker lint format messages compilemessages migrations-check check-deploy services-check bench clean
+.PHONY: run install env migrate seed serve test test-fast worker lint format messages compilemessages migrations-check check-deploy services-check bench clean screenshots
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null || { echo "需要 Python 3.11（$(PY)）。Python 3.11 is required."; exit 1; }
@@ -84,3 +84,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# A gallery of every main page per demo role, 1280 and 390 px, zh and en, into screenshots/ (not committed).
+screenshots: install
+	$(PYTHON) scripts/screenshots.py

@@ -88,6 +88,9 @@ def resolve(table):
     return resolved
 
 
+# Parts of a token (a self-service link's nonce): the change is recorded, the value masked.
+_TOKEN_NAME_PARTS = ("nonce", "token")
+
 # Secret columns that must never reach a diff, whatever the model (wrapped keys, tokens, hashes).
 _SECRET_NAME_PARTS = ("wrapped", "secret", "token_hash", "key_material", "password")
 
@@ -124,6 +127,8 @@ def _encryption_kwargs(model):
             kwargs["mask_fields"].append(f.name)
         elif _is_secret(f, kind) and f.name not in kwargs["exclude_fields"]:
             kwargs["exclude_fields"].append(f.name)
+        elif any(part in f.name for part in _TOKEN_NAME_PARTS) and f.name not in kwargs["mask_fields"]:
+            kwargs["mask_fields"].append(f.name)
     return kwargs
 
 

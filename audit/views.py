@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.roles import has_role
+from zhaoshang.core.names import person_name
 from zhaoshang.core.streaming import streamed_csv
 
 from . import services
 from .access import record_access
 from .forms import EngagementForm, EvidenceForm, FindingForm, RectificationForm, TrailFilterForm, VerifyForm
 from .models import AccessEvent, Anomaly, AuditEngagement, Finding, Rectification
+from .readable import action_label, describe_entries, raw_summary, readable_summary
 
 AUDIT_ROLES = ("auditor", "privacy_officer")
 KINDS = ("log", "access", "signins")
@@ -80,6 +82,8 @@ def trail(request, kind="log"):
             form = TrailFilterForm({}, kind=kind)
             form.is_valid()
         rows, next_cursor = keyset_page(form.filter(_base_queryset(kind)), _cursor(request), settings.AUDIT_PAGE_SIZE)
+        if kind == "log":
+            describe_entries(rows, request.user)
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -97,19 +101,19 @@ def trail(request, kind="log"):
 
 
 def _log_row(entry):
-    changes = entry.changes if isinstance(entry.changes, dict) else {}
-    summary = "; ".join(
-        f"{name}: {v[0]} → {v[1]}" if isinstance(v, list) and len(v) == 2 else f"{name}: {v}"
-        for name, v in changes.items()
-    )
+    """Readable values (as the trail page shows them) next to the raw ones."""
     return [
         entry.id,
         timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
+        entry.actor_name,
         entry.actor.get_username() if entry.actor else "",
+        entry.object_type_label,
         f"{entry.content_type.app_label}.{entry.content_type.model}",
         entry.object_pk,
-        entry.get_action_display(),
-        summary,
+        entry.object_label,
+        action_label(entry.action),
+        readable_summary(entry),
+        raw_summary(entry),
         entry.cid or "",
     ]
 
@@ -118,7 +122,7 @@ def _access_row(event):
     return [
         event.id,
         timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
-        event.user.get_username() if event.user else "",
+        person_name(event.user) if event.user else "",
         f"{event.content_type.app_label}.{event.content_type.model}" if event.content_type else "",
         event.object_id,
         event.get_action_display(),
@@ -148,8 +152,23 @@ def export(request, kind):
         request=request,
     )
     if kind == "log":
-        header = [_("编号"), _("时间"), _("用户"), _("对象类型"), _("对象编号"), _("动作"), _("变更"), _("请求编号")]
+        header = [
+            _("编号"),
+            _("时间"),
+            _("用户"),
+            _("用户名"),
+            _("对象类型"),
+            _("对象类型（原始）"),
+            _("对象编号"),
+            _("对象"),
+            _("动作"),
+            _("变更"),
+            _("变更（原始值）"),
+            _("请求编号"),
+        ]
         make = _log_row
+        for start in range(0, len(rows), 1000):
+            describe_entries(rows[start : start + 1000], request.user)
     else:
         header = [
             _("编号"),

@@ -7,11 +7,26 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import PIPELINE, Project, Stage
+from zhaoshang.core.localized import is_english
+from zhaoshang.core.names import format_person_name
+
+from .models import PIPELINE, Project, Role, Stage
+from .roles import has_role
 
 
 def _sees_cases(request):
     return request.user.is_authenticated and request.user.has_perm("clients.view_project")
+
+
+# [N] Panels per role: officers see their own projects and follow-ups; heads (and the
+# administrator) see their team's funnel, signings and ranking. Other roles that may read case
+# records (privacy officer, auditor, complaint handler) have their own panels instead.
+def _works_cases(request):
+    return _sees_cases(request) and has_role(request.user, Role.Code.OFFICER, Role.Code.DEPARTMENT_HEAD)
+
+
+def _leads_team(request):
+    return _sees_cases(request) and has_role(request.user, Role.Code.DEPARTMENT_HEAD, Role.Code.ADMIN)
 
 
 def _month_start(d, back):
@@ -23,21 +38,27 @@ def _month_start(d, back):
 
 
 def funnel_panel(request):
-    if not _sees_cases(request):
+    if not _leads_team(request):
         return None
     counts = dict(Project.objects.visible_to(request.user).values_list("stage").annotate(n=Count("pk")).order_by())
-    stages = [{"code": s.value, "label": str(s.label), "count": counts.get(s.value, 0)} for s in PIPELINE]
+    # Every stage, 终止 included, in the chart as in the table.
+    stages = [
+        {"code": s.value, "label": str(s.label), "count": counts.get(s.value, 0)} for s in [*PIPELINE, Stage.TERMINATED]
+    ]
     return {
         "template": "clients/panels/funnel.html",
         "order": 20,
         "stages": stages,
-        "terminated": counts.get(Stage.TERMINATED, 0),
-        "chart": {"labels": [s["label"] for s in stages], "values": [s["count"] for s in stages]},
+        "chart": {
+            "labels": [s["label"] for s in stages],
+            "values": [s["count"] for s in stages],
+            "integer": True,
+        },
     }
 
 
 def signed_panel(request):
-    if not _sees_cases(request):
+    if not _leads_team(request):
         return None
     today = timezone.localdate()
     start = _month_start(today, 11)
@@ -56,16 +77,22 @@ def signed_panel(request):
         labels.append(key)
         values.append(float(by_month.get(key, {}).get("total") or 0))
         counts.append(by_month.get(key, {}).get("n", 0))
+    total = sum(values)
+    # The chart speaks the reader's unit: 万元 in Chinese, CNY million (100 万元) in English.
+    if is_english():
+        values, unit = [round(v / 100, 2) for v in values], "CNY million"
+    else:
+        unit = "万元"
     return {
         "template": "clients/panels/signed.html",
         "order": 21,
-        "chart": {"labels": labels, "values": values, "counts": counts, "label": _("签约投资额（万元）")},
-        "total": sum(values),
+        "chart": {"labels": labels, "values": values, "counts": counts, "label": _("签约投资额"), "unit": unit},
+        "total": total,
     }
 
 
 def ranking_panel(request):
-    if not _sees_cases(request):
+    if not _leads_team(request):
         return None
     signed = Project.objects.visible_to(request.user).filter(stage__in=[Stage.SIGNED, Stage.LANDED])
     by_officer = (
@@ -76,20 +103,29 @@ def ranking_panel(request):
     )
     by_department = (
         signed.filter(department__isnull=False)
-        .values("department__name")
+        .values("department__name", "department__name_en")
         .annotate(n=Count("pk"), total=Sum("planned_investment"))
         .order_by("-total", "-n")[:10]
     )
     return {
         "template": "clients/panels/ranking.html",
         "order": 22,
-        "by_officer": list(by_officer),
-        "by_department": list(by_department),
+        "by_officer": [
+            {
+                **row,
+                "name": format_person_name(row["owner__last_name"], row["owner__first_name"], row["owner__username"]),
+            }
+            for row in by_officer
+        ],
+        "by_department": [
+            {**row, "name": (is_english() and row["department__name_en"]) or row["department__name"]}
+            for row in by_department
+        ],
     }
 
 
 def overdue_panel(request):
-    if not (_sees_cases(request) and request.user.has_perm("clients.view_followup")):
+    if not (_works_cases(request) and request.user.has_perm("clients.view_followup")):
         return None
     from .models import FollowUp
 
@@ -102,11 +138,13 @@ def overdue_panel(request):
         .only("id", "next_contact_date", "method", "project__id", "project__title")
         .order_by("next_contact_date")[:20]
     )
+    if not rows and not has_role(request.user, Role.Code.OFFICER):
+        return None  # a head who owns no project sees the team panels only
     return {"template": "clients/panels/overdue.html", "order": 10, "followups": rows}
 
 
 def my_projects_panel(request):
-    if not _sees_cases(request):
+    if not _works_cases(request):
         return None
     rows = list(
         Project.objects.visible_to(request.user)
@@ -116,6 +154,8 @@ def my_projects_panel(request):
         .only("id", "title", "stage", "stage_changed_at", "last_activity_at", "enterprise__name")
         .order_by("-last_activity_at")[:10]
     )
+    if not rows and not has_role(request.user, Role.Code.OFFICER):
+        return None
     return {"template": "clients/panels/my_projects.html", "order": 11, "projects": rows}
 
 

@@ -18,6 +18,18 @@ DEPARTMENTS = [
     ("xxzx", "信息中心", Department.Kind.BUREAU, "gwh"),
 ]
 
+DEPARTMENT_NAMES_EN = {
+    "gwh": "Administrative Committee",
+    "tcj": "Investment Promotion Bureau",
+    "zs1": "Investment Team 1",
+    "zs2": "Investment Team 2",
+    "zs1-sh": "Shanghai Investment Office",
+    "yshj": "Business Environment Bureau",
+    "fgb": "Legal and Compliance Department",
+    "sjs": "Audit and Supervision Office",
+    "xxzx": "Information Centre",
+}
+
 # username, last name, first name, title, department, role, supervisor, staff/superuser
 USERS = [
     ("head1", "王", "建国", "招商一局局长", "zs1", Role.Code.DEPARTMENT_HEAD, None, False),
@@ -40,8 +52,17 @@ def seed_organisation(password):
     by_code = {}
     for code, name, kind, parent in DEPARTMENTS:
         dept, was_created = Department.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "parent": by_code.get(parent)}
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": DEPARTMENT_NAMES_EN.get(code, ""),
+                "kind": kind,
+                "parent": by_code.get(parent),
+            },
         )
+        if not dept.name_en and DEPARTMENT_NAMES_EN.get(code):
+            dept.name_en = DEPARTMENT_NAMES_EN[code]
+            dept.save(update_fields=["name_en"])
         by_code[code] = dept
         created += was_created
 

@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Contact, Enterprise, ImportBatch, Project
 from .resources import RESOURCES, neutralise
@@ -185,9 +186,23 @@ def import_undo(*, user, batch):
     return batch
 
 
+# [N] Sheet names in the reader's language (tablib would name every sheet "Tablib Dataset").
+# Excel allows 31 characters and none of []:*?/\ in a sheet name.
+SHEET_TITLES = {
+    "enterprise": gettext_lazy("企业"),
+    "contact": gettext_lazy("联系人"),
+    "project": gettext_lazy("项目"),
+}
+
+
+def sheet_title(kind, suffix=None):
+    title = str(SHEET_TITLES.get(kind, kind)) + (f" - {suffix}" if suffix else "")
+    return "".join(ch for ch in title if ch not in "[]:*?/\\")[:31]
+
+
 def template_dataset(kind):
     resource = RESOURCES[kind]()
-    dataset = tablib.Dataset(headers=resource.get_export_headers())
+    dataset = tablib.Dataset(headers=resource.get_export_headers(), title=sheet_title(kind, _("导入模板")))
     return dataset
 
 
@@ -195,7 +210,7 @@ def export_dataset(*, kind, queryset, clear):
     resource = RESOURCES[kind](clear=clear)
     dataset = resource.export(queryset=queryset)
     # Belt and braces: every cell, headers included, is formula-safe whatever the resource did.
-    safe = tablib.Dataset(headers=[neutralise(h) for h in dataset.headers])
+    safe = tablib.Dataset(headers=[neutralise(h) for h in dataset.headers], title=sheet_title(kind))
     for row in dataset:
         safe.append([neutralise(v) for v in row])
     return safe

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.names import person_name
+
 from .models import CollectionPurpose, Enterprise, FollowUpMethod, Milestone, Project, RevealPurpose, Source, Stage
 from .validators import normalise_credit_code
 
@@ -91,7 +93,7 @@ class AssignForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = users
-        self.fields["to_user"].label_from_instance = lambda u: f"{u.last_name}{u.first_name}".strip() or u.username
+        self.fields["to_user"].label_from_instance = person_name
 
 
 class CollaboratorForm(BootstrapMixin, forms.Form):

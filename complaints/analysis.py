@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.calendar import working_days_between
+from zhaoshang.core.localized import is_english, localized
 
 SATISFIED_MIN = 4
 
@@ -17,10 +18,21 @@ def _rate(numerator, denominator):
     return round(100 * numerator / denominator, 1) if denominator else None
 
 
+def _named(qs, relation):
+    """Counts per related row, each named in the reader's language (name_en in English)."""
+    english = is_english()
+    rows = (
+        qs.values(f"{relation}__name", f"{relation}__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n", f"{relation}__name")
+    )
+    return [{"name": (english and r[f"{relation}__name_en"]) or r[f"{relation}__name"], "n": r["n"]} for r in rows]
+
+
 def summarise(qs):
     """`qs` is already scoped (`visible_to`) and filtered by period."""
-    by_category = list(qs.values("category__name").annotate(n=Count("pk")).order_by("-n", "category__name"))
-    by_department = list(qs.values("department__name").annotate(n=Count("pk")).order_by("-n", "department__name"))
+    by_category = _named(qs, "category")
+    by_department = _named(qs, "department")
     by_month = list(
         qs.annotate(month=TruncMonth("received_at")).values("month").annotate(n=Count("pk")).order_by("month")
     )
@@ -76,11 +88,11 @@ def export_csv(qs):
                 neutralise(v)
                 for v in (
                     c.reference,
-                    c.kind.name,
-                    c.category.name,
+                    localized(c.kind),
+                    localized(c.category),
                     c.get_channel_display(),
                     c.get_status_display(),
-                    c.department.name if c.department_id else "",
+                    localized(c.department) if c.department_id else "",
                     f"{timezone.localtime(c.received_at):%Y-%m-%d %H:%M}",
                     f"{c.ack_due:%Y-%m-%d}",
                     f"{c.resolution_due:%Y-%m-%d}",

@@ -1,4 +1,5 @@
-"""Dashboard tiles for complaint handlers: my queue, due soon, overdue (three counts, one query)."""
+"""Dashboard tile for complaints: the office's queue (awaiting assignment, due soon, overdue, open)
+and a handler's own (mine, due soon, overdue): counts in one query."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -6,7 +7,10 @@ from django.utils import timezone
 from zhaoshang.core.calendar import add_working_days
 
 from .access import is_office
-from .models import Complaint
+from .models import Complaint, Status
+
+# Waiting for the office to hand them to a department: new, returned by a department, or to redo.
+AWAITING_STATUSES = [Status.RECEIVED, Status.RETURNED]
 
 DUE_SOON_WORKING_DAYS = 3
 
@@ -20,11 +24,14 @@ def handler_panel(request):
         qs = qs.filter(handler=user)
     today = timezone.localdate()
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    office = is_office(user)
     counts = qs.aggregate(
         mine=Count("pk", filter=Q(handler=user)),
+        awaiting=Count("pk", filter=Q(status__in=AWAITING_STATUSES, handler__isnull=True)),
+        open=Count("pk"),
         soon=Count("pk", filter=Q(resolution_due__gte=today, resolution_due__lte=soon)),
         overdue=Count("pk", filter=Q(resolution_due__lt=today)),
     )
-    if not is_office(user) and not any(counts.values()):
+    if not office and not counts["mine"]:
         return None  # officers with nothing assigned see no complaint tile
-    return {"template": "complaints/_dashboard_panel.html", "order": 30, **counts}
+    return {"template": "complaints/_dashboard_panel.html", "order": 30, "office": office, **counts}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clients.models import Department
+from zhaoshang.core.names import PersonChoiceField
 
 from .models import STAFF_CHANNELS, Channel, ComplaintCategory, ComplaintKind
 
@@ -143,15 +144,12 @@ def handler_choices():
 
 class AssignForm(forms.Form):
     department = forms.ModelChoiceField(label=_("承办部门"), queryset=Department.objects.filter(is_active=True))
-    handler = forms.ModelChoiceField(label=_("承办人"), queryset=get_user_model().objects.none())
+    handler = PersonChoiceField(label=_("承办人"), queryset=get_user_model().objects.none(), with_department=True)
     note = forms.CharField(label=_("分派说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = handler_choices()
-        self.fields["handler"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username}（{u.profile.department}）"
-        )
 
 
 class ReasonForm(forms.Form):
@@ -213,7 +211,13 @@ class FilterForm(forms.Form):
     due = forms.ChoiceField(
         label=_("期限"),
         required=False,
-        choices=[("", _("全部")), ("mine", _("我的待办")), ("soon", _("即将到期")), ("overdue", _("已超期"))],
+        choices=[
+            ("", _("全部")),
+            ("mine", _("我的待办")),
+            ("awaiting", _("待分派")),
+            ("soon", _("即将到期")),
+            ("overdue", _("已超期")),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

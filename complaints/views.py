@@ -28,6 +28,7 @@ from zhaoshang.core.ratelimit import over_limit
 from . import forms, services
 from .access import can_act, can_reveal_identity, get_complaint_for_user, is_office
 from .analysis import export_csv, summarise
+from .dashboard import AWAITING_STATUSES
 from .models import Channel, Complaint, ExtensionRequest, Status
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,8 @@ def complaint_list(request):
         due = filters.cleaned_data["due"]
         if due == "mine":
             qs = qs.open().filter(handler=request.user)
+        elif due == "awaiting":
+            qs = qs.filter(status__in=AWAITING_STATUSES, handler__isnull=True)
         elif due == "soon":
             qs = qs.due_within(add_working_days(today, 3), today)
         elif due == "overdue":

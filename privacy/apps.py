@@ -43,6 +43,12 @@ class PrivacyConfig(AppConfig):
             import_module(module)
         check_registered()
 
+        from zhaoshang.core.dashboard import register_panel
+
+        from .dashboard import privacy_officer_panel
+
+        register_panel(privacy_officer_panel)
+
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""
         table = [("privacy.SubjectKey", {})]  # privacy/crypto's key table; key columns excluded by name

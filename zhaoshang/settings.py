@@ -122,10 +122,29 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhaoshang.core.context_processors.portal",
             ],
-            "builtins": ["privacy.templatetags.masking", "zhaoshang.core.templatetags.people"],
+            "builtins": [
+                "privacy.templatetags.masking",
+                "zhaoshang.core.templatetags.people",
+                "zhaoshang.core.templatetags.numbers",
+                "django_bootstrap5.templatetags.django_bootstrap5",  # [N] one form renderer everywhere
+            ],
         },
     }
 ]
+
+# [N] django-bootstrap5 renders every form of the portal and the public pages alike: labels above
+# their fields, required fields marked by the "required" wrapper class (static/css/app.css puts the
+# red star), errors under the field; no placeholders repeating the label; assets are vendored.
+BOOTSTRAP5 = {
+    "layout": "",  # vertical: label above the field, on every screen width
+    "wrapper_class": "mb-3",
+    "required_css_class": "required",
+    "error_css_class": "has-error",
+    "set_placeholder": False,
+    "field_renderers": {"default": "zhaoshang.core.bootstrap.FieldRenderer"},  # errors red, no green ticks
+    "css_url": None,
+    "javascript_url": None,
+}
 
 # --- Database --------------------------------------------------------------------------------
 # PostgreSQL in production (psycopg 3). Unset: a SQLite file, so a first look needs nothing.

@@ -3,14 +3,15 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as tf_urls
 
 from zhaoshang.core import views as core_views
 
-admin.site.site_header = "招商管理平台 · 管理后台"
-admin.site.site_title = "招商管理平台"
-admin.site.index_title = "系统配置"
+admin.site.site_header = gettext_lazy("招商管理平台 · 管理后台")
+admin.site.site_title = gettext_lazy("招商管理平台")
+admin.site.index_title = gettext_lazy("系统配置")
 # Before admin.site.urls is built: its login view tells a signed-in non-staff user why they cannot enter.
 admin.site.login = core_views.admin_login
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhaoshang.core.localized import localized
+
 
 class DataScope(models.TextChoices):
     """How far a role's view of case records reaches. Ordered from narrowest to widest."""
@@ -29,6 +31,7 @@ class Department(models.Model):
         OFFICE = "office", _("驻外招商局")
 
     name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -50,7 +53,7 @@ class Department(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return localized(self)
 
     def descendant_ids(self):
         """Ids of this department and every department below it."""

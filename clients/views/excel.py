@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,7 +34,7 @@ from ..models import Contact, Enterprise, ImportBatch, Project, Stage
 from ..resources import RESOURCES
 from .common import require_perm
 
-KIND_LABELS = {"enterprise": "企业", "contact": "联系人", "project": "项目"}
+KIND_LABELS = {"enterprise": gettext_lazy("企业"), "contact": gettext_lazy("联系人"), "project": gettext_lazy("项目")}
 
 
 def _kind(kind):

@@ -68,7 +68,7 @@ class Purpose(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     @property
     def needs_consent(self):

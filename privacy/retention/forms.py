@@ -4,10 +4,12 @@ import datetime
 
 from django import forms
 from django.apps import apps
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import LegalHold, RetentionRule
+from zhaoshang.core.localized import localized
 
 
 class RetentionRuleForm(forms.ModelForm):
@@ -38,7 +40,7 @@ class PurgeStartForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", _("全部启用的规则"))] + [
-            (rule.code, rule.name) for rule in RetentionRule.objects.active()
+            (rule.code, localized(rule)) for rule in RetentionRule.objects.active()
         ]
 
 
@@ -53,10 +55,48 @@ TARGETS = {
 }
 
 
+def hold_candidates(user, query):
+    """[(value, label)] for the hold form: enterprises found by name or credit code, with their
+    contacts (masked: data subjects are never listed by name) and projects. At most 20 enterprises."""
+    from clients.models import Contact, Enterprise, Project
+    from clients.validators import normalise_credit_code
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    code = normalise_credit_code(query)
+    enterprises = Enterprise.objects.visible_to(user)
+    if len(code) == 18 and code.isalnum():
+        enterprises = enterprises.filter(credit_code=code)
+    else:
+        enterprises = enterprises.name_contains(query).order_by()
+    enterprises = enterprises.prefetch_related(
+        Prefetch("contacts", queryset=Contact._base_manager.only("id", "enterprise_id").order_by("pk")),
+        Prefetch("projects", queryset=Project.objects.only("id", "title", "enterprise_id").order_by("pk")),
+    )
+    enterprises = sorted(enterprises[:20], key=lambda e: e.name)
+    choices = []
+    for e in enterprises:
+        choices.append(
+            (f"enterprise:{e.pk}", _("企业：%(name)s（%(code)s）") % {"name": e.name, "code": e.credit_code or "—"})
+        )
+        for c in e.contacts.all():
+            choices.append((f"contact:{c.pk}", _("— 联系人 #%(pk)s · %(name)s") % {"pk": c.pk, "name": e.name}))
+        for p in e.projects.all():
+            choices.append((f"project:{p.pk}", _("— 项目：%(title)s") % {"title": p.title}))
+    return choices
+
+
 class LegalHoldForm(forms.Form):
+    """The object is found by searching its enterprise's name or credit code (`q`, a GET search
+    on the same page) and picked from the results; type and id can still be posted directly."""
+
     kind = forms.ChoiceField(label=_("类型"), choices=LegalHold.Kind.choices, initial=LegalHold.Kind.LEGAL_HOLD)
-    target_type = forms.ChoiceField(label=_("对象类型"), choices=[(k, label) for k, (_m, label) in TARGETS.items()])
-    target_id = forms.IntegerField(label=_("对象编号"), min_value=1)
+    target = forms.ChoiceField(label=_("保全对象"), required=False, widget=forms.RadioSelect)
+    target_type = forms.ChoiceField(
+        choices=[(k, label) for k, (_m, label) in TARGETS.items()], required=False, widget=forms.HiddenInput
+    )
+    target_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reference = forms.CharField(label=_("依据文号"), max_length=100, required=False)
     until = forms.DateField(
@@ -72,14 +112,25 @@ class LegalHoldForm(forms.Form):
             raise forms.ValidationError(_("截止日期须晚于今天。"))
         return until
 
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = list(candidates)
+        if self.is_bound and self.data.get("target") and not candidates:
+            self.fields["target"].choices = [(self.data["target"], self.data["target"])]
+
     def clean(self):
         data = super().clean()
+        if data.get("target"):
+            target_type, _sep, target_id = data["target"].partition(":")
+            data["target_type"], data["target_id"] = target_type, int(target_id) if target_id.isdigit() else None
         kind, pk = data.get("target_type"), data.get("target_id")
+        if not (kind and pk) and "target" not in self.errors:
+            self.add_error("target", _("请先按企业名称或统一社会信用代码查找，再选择保全对象。"))
         if kind in TARGETS and pk:
             model = apps.get_model(TARGETS[kind][0])
             target = model._base_manager.filter(pk=pk).first()
             if target is None:
-                self.add_error("target_id", _("未找到该编号的记录。"))
+                self.add_error("target", _("未找到该编号的记录。"))
             else:
                 data["target"] = target
         return data

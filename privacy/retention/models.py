@@ -16,8 +16,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhaoshang.core.localized import localized
 
 
 class RetentionCategory(models.TextChoices):
@@ -96,6 +99,7 @@ class RetentionRuleQuerySet(models.QuerySet):
 class RetentionRule(models.Model):
     code = models.SlugField(_("规则代码"), max_length=50, unique=True)
     name = models.CharField(_("规则名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
     category = models.CharField(_("数据类别"), max_length=30, choices=RetentionCategory.choices)
     clock_event = models.CharField(_("起算事件"), max_length=30, choices=ClockEvent.choices)
     period_days = models.PositiveIntegerField(_("保存期限（天）"))
@@ -135,7 +139,7 @@ class RetentionRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.period_days} 天）"
+        return _("%(name)s（%(days)s 天）") % {"name": localized(self), "days": self.period_days}
 
     def clean(self):
         super().clean()
@@ -255,11 +259,19 @@ class LegalHold(models.Model):
 
     @property
     def target_label(self):
+        """The held object by name (a contact, a data subject, by number only)."""
         if self.enterprise_id:
-            return _("企业 #%(pk)s") % {"pk": self.enterprise_id}
+            return _("企业：%(name)s") % {"name": self.enterprise.name}
         if self.contact_id:
             return _("联系人 #%(pk)s") % {"pk": self.contact_id}
-        return _("项目 #%(pk)s") % {"pk": self.project_id}
+        return _("项目：%(title)s") % {"title": self.project.title}
+
+    def target_url(self):
+        if self.enterprise_id:
+            return reverse("clients:enterprise_detail", args=[self.enterprise_id])
+        if self.contact_id:
+            return reverse("clients:contact_detail", args=[self.contact_id])
+        return reverse("clients:project_detail", args=[self.project_id])
 
     def is_active(self, now=None):
         now = now or timezone.now()

@@ -14,8 +14,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.roles import has_role
 from privacy.shortcuts import require_perms
+from privacy.templatetags.retention import rule_names
 
-from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm, RetentionRuleForm
+from .forms import (
+    LegalHoldForm,
+    LegalHoldReleaseForm,
+    PurgeConfirmForm,
+    PurgeStartForm,
+    RetentionRuleForm,
+    hold_candidates,
+)
 from .models import LegalHold, PurgeRun, PurgeRunItem, RetentionRule
 from .services import (
     legal_hold_place,
@@ -36,14 +44,16 @@ def _require_officer(request):
 
 def retention_home(request):
     _require_officer(request)
+    rules = list(RetentionRule.objects.order_by("order", "code"))
     return render(
         request,
         "privacy/retention/home.html",
         {
-            "rules": RetentionRule.objects.order_by("order", "code"),
+            "rules": rules,
             "runs": PurgeRun.objects.select_related("triggered_by")[:10],
             "start_form": PurgeStartForm(),
             "active_holds": LegalHold.objects.active().count(),
+            "rule_names": rule_names(rules),
         },
     )
 
@@ -69,7 +79,8 @@ def run_list(request):
         runs = runs.filter(id__lt=int(before))
     runs = list(runs[:51])
     next_cursor = runs[49].id if len(runs) > 50 else None
-    return render(request, "privacy/retention/runs.html", {"runs": runs[:50], "next_cursor": next_cursor})
+    context = {"runs": runs[:50], "next_cursor": next_cursor, "rule_names": rule_names()}
+    return render(request, "privacy/retention/runs.html", context)
 
 
 @require_POST
@@ -130,6 +141,7 @@ def run_detail(request, pk):
     run = get_object_or_404(PurgeRun.objects.select_related("triggered_by"), pk=pk)
     context = _run_context(run)
     context["rules"] = {rule.code: rule for rule in RetentionRule.objects.all()}
+    context["rule_names"] = rule_names()
     return render(request, "privacy/retention/run_detail.html", context)
 
 
@@ -146,7 +158,7 @@ def run_progress(request, pk):
 def hold_list(request):
     _require_officer(request)
     show = request.GET.get("show", "active")
-    holds = LegalHold.objects.select_related("placed_by", "released_by")
+    holds = LegalHold.objects.select_related("placed_by", "released_by", "enterprise", "project")
     holds = holds.active() if show == "active" else holds
     return render(
         request,
@@ -157,7 +169,9 @@ def hold_list(request):
 
 def hold_place(request):
     _require_officer(request)
-    form = LegalHoldForm(request.POST or None, initial=request.GET or None)
+    query = request.GET.get("q", "").strip()[:100]
+    candidates = hold_candidates(request.user, query)
+    form = LegalHoldForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
             legal_hold_place(user=request.user, **form.hold_kwargs())
@@ -166,7 +180,11 @@ def hold_place(request):
         else:
             messages.success(request, _("已设置法律保全／限制处理。"))
             return redirect("privacy:holds")
-    return render(request, "privacy/retention/hold_form.html", {"form": form})
+    return render(
+        request,
+        "privacy/retention/hold_form.html",
+        {"form": form, "q": query, "searched": bool(query), "found": candidates},
+    )
 
 
 @require_POST

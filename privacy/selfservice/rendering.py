@@ -116,6 +116,9 @@ def _frame(language):
         "app_js": static("js/app.js"),
         "set_language": reverse("set_language"),
         "policy": reverse("privacy:policy"),
+        "favicon": static("favicon.svg"),
+        "officer_label": _("个人信息保护负责人："),
+        "officer_contact": settings.PRIVACY_OFFICER_CONTACT,
     }
 
 

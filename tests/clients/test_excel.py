@@ -199,3 +199,14 @@ def test_unconfirmed_previews_do_not_linger(officer1, client_for, settings, tmp_
         upload.name = "p.xlsx"
         assert client.post(url, {"file": upload, "mode": "create"}).status_code == 200
     assert len(list((tmp_path / "import_spool").glob("*.bin"))) == 1
+
+
+def test_excel_sheets_are_named_in_the_readers_language(client_for, officer1, make_enterprise, settings):
+    """[N] No "Tablib Dataset": the export's and the template's sheets are named for what they hold."""
+    make_enterprise(officer1)
+    client = client_for(officer1)
+    export = client.get(reverse("clients:export", args=["enterprise"]))
+    assert openpyxl.load_workbook(io.BytesIO(export.content)).sheetnames == ["企业"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    template = client.get(reverse("clients:import_template", args=["contact"]))
+    assert openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames == ["Contact - Import template"]

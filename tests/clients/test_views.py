@@ -46,7 +46,7 @@ def test_similar_name_needs_confirmation_then_creates(officer1, officer2, make_e
     assert response.status_code == 302 and Enterprise.objects.count() == 2
 
 
-def test_dashboard_figures_stay_in_scope(officer1, officer2, make_project, client_for):
+def test_dashboard_figures_stay_in_scope(officer1, officer2, head1, org, make_project, client_for):
     project = make_project(officer1, title="一局的项目")
     services.project_change_stage(user=officer1, project=project, to_stage="negotiation")
     services.followup_create(
@@ -58,10 +58,15 @@ def test_dashboard_figures_stay_in_scope(officer1, officer2, make_project, clien
         next_contact_date=datetime.date.today() - datetime.timedelta(days=3),
     )
     mine = client_for(officer1).get(reverse("core:dashboard")).content.decode()
-    assert "一局的项目" in mine and 'data-stage="negotiation">1<' in mine
+    assert "一局的项目" in mine
     assert "panel-overdue" in mine and "应于" in mine
     theirs = client_for(officer2).get(reverse("core:dashboard")).content.decode()
-    assert "一局的项目" not in theirs and 'data-stage="negotiation">0<' in theirs
+    assert "一局的项目" not in theirs
+    # the team funnel is the heads' panel, each in their own department's scope
+    team = client_for(head1).get(reverse("core:dashboard")).content.decode()
+    assert 'data-stage="negotiation">1<' in team
+    other_team = client_for(org["head2"]).get(reverse("core:dashboard")).content.decode()
+    assert 'data-stage="negotiation">0<' in other_team
 
 
 def test_followup_restarts_the_pool_clock_and_clears_overdue(officer1, make_project):

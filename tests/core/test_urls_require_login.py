@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Views an anonymous visitor may use, by "namespace:name". Keep this list short and justified.
 PUBLIC_ALLOWLIST = {
     "core:healthz",  # load balancer health check, no secrets
+    "core:favicon",  # the site icon browsers ask for on every page
     "two_factor:login",  # the sign-in page itself
     "set_language",  # language switcher (POST only, CSRF-protected)
     "privacy:policy",  # the published privacy policy

@@ -111,3 +111,33 @@ def test_hold_form_shows_a_chinese_error_for_an_unknown_record(client_for, dpo):
     )
     assert response.status_code == 200 and "未找到该编号的记录" in response.content.decode()
     assert not LegalHold.objects.exists()
+
+
+def test_hold_form_finds_the_record_by_name_or_credit_code_and_badges_it(client_for, dpo):
+    """[N] No typed ids: search the enterprise, pick it (or one of its contacts or projects)."""
+    enterprise, (c,) = f.expired_contacts(1)
+    client = client_for(dpo)
+    by_name = client.get(reverse("privacy:hold_place"), {"q": enterprise.name[:4]}).content.decode()
+    assert f'value="enterprise:{enterprise.pk}"' in by_name and f'value="contact:{c.pk}"' in by_name
+    if enterprise.credit_code:
+        by_code = client.get(reverse("privacy:hold_place"), {"q": enterprise.credit_code}).content.decode()
+        assert f'value="enterprise:{enterprise.pk}"' in by_code
+    response = client.post(
+        reverse("privacy:hold_place") + f"?q={enterprise.name[:4]}",
+        {"kind": "legal_hold", "target": f"enterprise:{enterprise.pk}", "reason": "法院协助执行通知书"},
+    )
+    assert response.status_code == 302
+    hold = LegalHold.objects.get()
+    assert hold.enterprise_id == enterprise.pk
+    listing = client.get(reverse("privacy:holds")).content.decode()
+    assert enterprise.name in listing and f"企业 #{enterprise.pk}" not in listing
+    for url in (
+        reverse("clients:enterprise_detail", args=[enterprise.pk]),
+        reverse("clients:contact_detail", args=[c.pk]),
+    ):
+        assert hold.get_kind_display() in client.get(url).content.decode()
+
+
+def test_hold_form_without_a_pick_asks_to_search_first(client_for, dpo):
+    response = client_for(dpo).post(reverse("privacy:hold_place"), {"kind": "legal_hold", "reason": "x"})
+    assert response.status_code == 200 and "请先按企业名称或统一社会信用代码查找" in response.content.decode()

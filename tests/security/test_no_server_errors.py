@@ -77,4 +77,5 @@ def test_trail_shows_a_change_to_a_field_named_items(client, auditor):
     client.force_login(auditor)
     response = client.get("/audit/")
     assert response.status_code == 200
-    assert "<code>items</code>" in response.content.decode()
+    body = response.content.decode()
+    assert '<span class="fw-semibold">items</span>' in body and "1 → 2" in body

@@ -21,6 +21,7 @@ def portal(request):
         stalled = background_stalled()
     return {
         "ZONE_NAME": settings.ZONE_NAME,
+        "PRIVACY_OFFICER_CONTACT": settings.PRIVACY_OFFICER_CONTACT,
         "user_roles": roles,
         "notifications_badge": SimpleLazyObject(lambda: unread_badge(user)),
         "background_stalled": stalled,

@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -81,6 +82,16 @@ def admin_login(request, extra_context=None):
     if user.is_authenticated and not (user.is_active and user.is_staff):
         return render(request, "core/admin_refused.html", status=403)
     return AdminSite.login(site, request, extra_context)
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site: the zone's icon (SVG), cached for a day."""
+    icon = finders.find("favicon.svg")
+    response = FileResponse(open(icon, "rb"), content_type="image/svg+xml")  # noqa: SIM115 - FileResponse closes it
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @login_not_required

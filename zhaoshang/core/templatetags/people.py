@@ -2,13 +2,15 @@
 
 from django import template
 
+from zhaoshang.core.localized import localized
+from zhaoshang.core.names import person_name
+
 register = template.Library()
 
+# `person_name` is the name; `staff_name` is the older spelling kept for existing templates.
+staff_name = person_name
+register.filter("person_name", person_name)
+register.filter("staff_name", staff_name)
 
-@register.filter
-def staff_name(user):
-    """A staff member's name in Chinese order (姓 then 名), or the username; "" for none."""
-    if not user:
-        return ""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or user.username
+# `{{ purpose|localized }}`: a database-stored name in the reader's language (name_en in English).
+register.filter("localized", localized)
