@@ -52,9 +52,7 @@ def get(path, cookie=""):
 # The link is a door: its answer sets the cookie that opens the page /c/ ([P]).
 (status, headers), _body = get(PATH)
 assert status.startswith("302"), status
-COOKIE = next(
-    v.strip().split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie" and "zs_selfservice=" in v
-)
+COOKIE = next(v.strip().split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie" and "zs_selfservice=" in v)
 PATH = "/c/"
 
 for path in (PATH, "/bench-hello/"):
