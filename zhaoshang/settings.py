@@ -211,9 +211,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock account + IP after 5 failures for 15 minutes.
+# django-axes: lock account + IP after 5 failures for 15 minutes from the lock-out ([P]: attempts
+# while locked do not restart it); and the account from every address after 20 failures within an
+# hour (zhaoshang.core.auth.LockoutHandler).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "zhaoshang.core.auth.LockoutHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the per-username count reads it
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_USERNAME_WINDOW = timedelta(minutes=env.int("AXES_USERNAME_WINDOW_MINUTES", default=60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "zhaoshang.core.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
