@@ -17,3 +17,12 @@ def run_import(batch_id):
     from .excel import import_execute
 
     import_execute(batch_id=batch_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_import_spool():
+    """Delete import previews never confirmed within the hour (they may hold contacts' details).
+    Periodic; also `manage.py sweep_import_spool`. Idempotent."""
+    from .excel import spool_sweep
+
+    return spool_sweep()

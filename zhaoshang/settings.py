@@ -187,6 +187,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.check_deadlines",
         "schedule": crontab(minute="*/30"),
     },
+    # [P] unconfirmed import previews and expired sessions must not linger (they hold personal data)
+    "sweep-import-spool": {
+        "task": "clients.tasks.sweep_import_spool",
+        "schedule": crontab(minute="*/15"),
+    },
+    "clear-expired-sessions": {
+        "task": "zhaoshang.core.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Authentication and sessions -------------------------------------------------------------

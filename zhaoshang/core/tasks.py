@@ -1,5 +1,6 @@
 """Helpers for enqueueing Celery tasks the house way: ids only, after the transaction commits."""
 
+from celery import shared_task
 from django.db import transaction
 
 
@@ -13,3 +14,14 @@ def enqueue(task, *args, **kwargs):
         if not isinstance(value, (int, str, bool, type(None), list, tuple)):
             raise TypeError(f"Celery task arguments must be ids or plain flags, not {type(value)!r}")
     transaction.on_commit(lambda: task.delay(*args, **kwargs))
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions():
+    """Delete expired sessions (they may hold a wrapped import-spool key). Periodic; the command is
+    Django's own `manage.py clearsessions`."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
