@@ -94,7 +94,7 @@ def test_old_previews_and_expired_sessions_are_swept_on_a_schedule(preview, offi
     assert {"clients.tasks.sweep_import_spool", "zhaoshang.core.tasks.clear_expired_sessions"} <= {
         job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()
     }
-    client, _url, _token, _data, path = preview
+    _client, _url, _token, _data, path = preview
     waiting = path.with_name("waitingtoken.bin")
     waiting.write_bytes(b"zsf1$...")
     ImportBatch.objects.create(kind="enterprise", user=officer1, spool_token="waitingtoken", spool_key="zsk1$x")
