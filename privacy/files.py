@@ -1,6 +1,7 @@
 """Encrypted files: uploads that hold personal data are encrypted before they reach MEDIA_ROOT.
 
-Used for complaint attachments, offline consent evidence and the Excel import spool. The
+Used for complaint attachments, offline consent evidence, rectification evidence and the Excel
+import spool. The
 content type is checked (magic bytes) on the plaintext upload *before* it is encrypted here.
 
 Keys
@@ -64,6 +65,7 @@ _FIXED_SIZE = _PREFIX_SIZE + 4 + FILE_ID_SIZE
 # Purposes (part of the associated data): one per kind of file, never reused for another.
 COMPLAINT_ATTACHMENT = "complaints.attachment"
 CONSENT_EVIDENCE = "privacy.consent_evidence"
+RECTIFICATION_EVIDENCE = "audit.rectification_evidence"
 IMPORT_SPOOL = "clients.import_spool"
 
 
