@@ -18,7 +18,14 @@ BAD_VALUES = {
 }
 BAD_QUERY = {"year": "0", "after": OVERLONG, "page": OVERLONG, "q": "a\x00b", "pk": "%00", "cursor": "-" + OVERLONG}
 BAD_QUERY_2 = {"year": OVERLONG, "after": "abc", "stage": "\x00", "purpose": "x" * 300}
-BAD_POST = {"purpose": "x" * 300, "pk": OVERLONG, "user": "\x00", "days": OVERLONG, "amount": "1e309", "date": "0000-00-00"}
+BAD_POST = {
+    "purpose": "x" * 300,
+    "pk": OVERLONG,
+    "user": "\x00",
+    "days": OVERLONG,
+    "amount": "1e309",
+    "date": "0000-00-00",
+}
 SKIP = {"logout", "set_language"}  # would end the session the walk runs in
 ROLES = ["anonymous", "outsider", "officer1", "head1", "dpo", "handler", "auditor", "admin"]
 STAFF = {"admin"}  # who may enter the admin console; for the others its pages only redirect
