@@ -64,7 +64,7 @@ def _secrets_in(text, secrets):
 
 def test_csrf_refusals_never_log_a_secret(console, token_paths):
     client = Client(enforce_csrf_checks=True)
-    for path, secrets in token_paths:
+    for path, _secrets in token_paths:
         response = client.post(path, {"x": "1"})
         assert response.status_code in (403, 404, 405), path
     text = console.getvalue()
@@ -117,7 +117,8 @@ def test_gunicorn_access_log_is_redacted(token_paths):
             "REMOTE_ADDR": "10.0.0.1",
             "HTTP_REFERER": f"https://zone.example.cn{path}",
         }
-        atoms = RedactingLogger(Config()).atoms(Response(), [("Referer", environ["HTTP_REFERER"])], environ, timedelta())
+        headers = [("Referer", environ["HTTP_REFERER"])]
+        atoms = RedactingLogger(Config()).atoms(Response(), headers, environ, timedelta())
         line = " ".join(str(v) for v in atoms.values())
         assert not _secrets_in(line, secrets), path
 
