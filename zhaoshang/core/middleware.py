@@ -131,7 +131,7 @@ class RequestSizeLimitMiddleware:
 
             if length < 0:  # a Content-Length that is not a number
                 return render(request, "400.html", status=400)
-            return render(request, "413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
+            return render(request, "413.html", {"limit": limit}, status=413)
         return self.get_response(request)
 
 
