@@ -21,6 +21,8 @@ temporary grant takes the enterprise (and so its contacts) away in the same stat
 Contacts follow their enterprise; follow-ups follow their project.
 """
 
+import functools
+
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -123,14 +125,27 @@ def _grant_sql(user, grant_model, group_grant_model, codenames):
     with the two EXISTS this replaces). It is fixed SQL over the grant tables alone, with no
     reference to the outer query, so it is safe inside any outer statement or subquery; written
     by hand because building and compiling the same two ORM subqueries cost several times the
-    rest of the scoped query on every list page and search.
+    rest of the scoped query on every list page and search. The text is built once per process.
     """
+    view, change = codenames
+    return _grant_sql_text(grant_model, group_grant_model), (
+        user.pk,
+        view,
+        change,
+        timezone.now(),
+        user.pk,
+        view,
+        change,
+    )
+
+
+@functools.cache
+def _grant_sql_text(grant_model, group_grant_model):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
 
-    view, change = codenames
     meta, group_meta = grant_model._meta, group_grant_model._meta
-    sql = _GRANTS_SQL.format(
+    return _GRANTS_SQL.format(
         object=meta.get_field("content_object").column,
         user_grants=meta.db_table,
         user_permission=meta.get_field("permission").column,
@@ -143,7 +158,6 @@ def _grant_sql(user, grant_model, group_grant_model, codenames):
         permission=Permission._meta.db_table,
         membership=get_user_model().groups.through._meta.db_table,
     )
-    return sql, (user.pk, view, change, timezone.now(), user.pk, view, change)
 
 
 _DERIVED_SQL = (
@@ -158,20 +172,26 @@ def _derived_enterprise_sql(user):
     granted to them (or to one of their groups) and not expired. Fixed SQL over the project and
     grant tables, uncorrelated like `_grant_sql`, served by the project owner index and the grant
     tables' indexes."""
-    from .models.project import Project, ProjectGroupObjectPermission, ProjectUserObjectPermission
+    from .models.project import ProjectGroupObjectPermission, ProjectUserObjectPermission
 
     grants_sql, grants_params = _grant_sql(
         user, ProjectUserObjectPermission, ProjectGroupObjectPermission, VIEW_CODENAMES["project"]
     )
+    return _derived_sql_text(grants_sql), (user.pk, *grants_params)
+
+
+@functools.cache
+def _derived_sql_text(grants_sql):
+    from .models.project import Project
+
     meta = Project._meta
-    sql = _DERIVED_SQL.format(
+    return _DERIVED_SQL.format(
         enterprise=meta.get_field("enterprise").column,
         project=meta.db_table,
         owner=meta.get_field("owner").column,
         pk=meta.pk.column,
         grants=grants_sql,
     )
-    return sql, (user.pk, *grants_params)
 
 
 def _enterprise_scope(user, *, derived):

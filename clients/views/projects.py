@@ -43,14 +43,14 @@ def _attach_primary_contacts(user, projects):
     contacts of an enterprise outside it."""
     if not (projects and user.has_perm("clients.view_contact")):
         return
-    from ..models import Contact
+    from ..models import Contact, Enterprise
 
     first = {}
-    contacts = (
-        Contact.objects.visible_to(user)
-        .filter(enterprise_id__in={p.enterprise_id for p in projects})
-        .order_by("enterprise_id", "pk")
-    )
+    # the contact scope (Contact.visible_to: contacts follow their enterprise), narrowed to the page's
+    # enterprises first so that the scope is tested on those rows only
+    ids = {p.enterprise_id for p in projects}
+    visible = Enterprise.objects.visible_to(user).filter(pk__in=ids).values("pk")
+    contacts = Contact.objects.filter(enterprise_id__in=visible).order_by("enterprise_id", "pk")
     if connection.features.can_distinct_on_fields:
         # PostgreSQL: only the first contact of each enterprise leaves the database (DISTINCT ON),
         # not every contact of the 50 enterprises with its key.

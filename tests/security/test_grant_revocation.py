@@ -202,14 +202,13 @@ def test_group_grant_on_an_enterprise_and_membership(client_for, case, officer2)
 
 def test_collaboration_request(client_for, case, officer1, officer2):
     """协办 request: the requester asks from a 查重 result; the owner adds them; then removes them."""
-    from django.core import mail
-
     from clients.views.enterprises import collaboration_token
+    from zhaoshang.core.notifications.models import Notification
 
     enterprise, contact, _project = case
     link = f"/clients/enterprises/request-collaboration/{collaboration_token(officer2, enterprise.pk)}/"
     assert client_for(officer2).post(link, {"message": "请加我为协办"}).status_code == 302
-    assert mail.outbox and officer1.email in mail.outbox[0].to
+    assert Notification.objects.filter(user=officer1, kind="collaboration_request").exists()
     assert no_access(reach(client_for, officer2, enterprise, contact))  # asking opens nothing
     client_for(officer1).post(f"/clients/enterprises/{enterprise.pk}/collaborators/", {"username": "officer2"})
     assert has_access(reach(client_for, officer2, enterprise, contact))
