@@ -4,6 +4,7 @@ Kept apart from views so that a command or a task can run the same import.
 """
 
 import csv
+import functools
 import io
 import logging
 import time
@@ -213,7 +214,7 @@ def export_dataset(*, kind, queryset, clear):
 
 SPOOL_DIR_NAME = "import_spool"
 SPOOL_MAX_AGE_SECONDS = 3600  # an unconfirmed preview is swept after an hour
-SPOOL_QUEUED_MAX_AGE = timedelta(days=1)  # the file of a batch still waiting for a worker, at most
+SPOOL_QUEUED_MAX_AGE = timedelta(days=7)  # the file of a confirmed import still waiting to run, at most
 PROGRESS_EVERY_ROWS = 100
 PROGRESS_EVERY_SECONDS = 1.0
 STALE_AFTER = timedelta(minutes=30)  # a "running" batch this old was lost with its worker: run it again
@@ -255,14 +256,15 @@ def spool_discard(token):
 def spool_sweep(*, now=None):
     """Delete spooled previews older than SPOOL_MAX_AGE_SECONDS; returns how many.
 
-    A preview never confirmed lingers otherwise until its importer's next upload. Files of batches
-    still queued or running are kept (their task deletes them), but not past SPOOL_QUEUED_MAX_AGE.
+    A preview never confirmed lingers otherwise until its importer's next upload. Files of confirmed
+    imports that have not finished (queued, running, or not started for want of the broker and
+    waiting for a retry) are kept -- their task deletes them -- but not past SPOOL_QUEUED_MAX_AGE.
     Run by the periodic job `clients.tasks.sweep_import_spool` (and `manage.py sweep_import_spool`).
     """
     now = now or timezone.now()
     waiting = set(
         ImportBatch.objects.filter(
-            status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING],
+            status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING, ImportBatch.Status.NOT_STARTED],
             created_at__gt=now - SPOOL_QUEUED_MAX_AGE,
         )
         .exclude(spool_token="")
@@ -332,8 +334,32 @@ def import_enqueue(*, user, kind, token, key, file_name, mode, total_rows):
         spool_token=token,
         spool_key=key or "",
     )
-    enqueue(run_import, batch.pk)
+    enqueue(run_import, batch.pk, on_failure=functools.partial(_mark_not_started, batch.pk))
     return batch
+
+
+def _mark_not_started(batch_id):
+    """The broker did not take the task: the batch (and its spool) stay, shown as "not started"."""
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.NOT_STARTED
+    )
+
+
+@transaction.atomic
+def import_retry(*, user, batch):
+    """Send again the task of an import the broker did not take (status "not started")."""
+    from zhaoshang.core.tasks import enqueue
+
+    from .tasks import run_import
+
+    if batch.user_id != user.pk or not user.has_perm("clients.import_enterprise"):
+        raise PermissionDenied
+    requeued = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.NOT_STARTED).update(
+        status=ImportBatch.Status.QUEUED
+    )
+    if not requeued:
+        raise ImportFileError(_("该导入已在处理或已结束，无需重试。"))
+    enqueue(run_import, batch.pk, on_failure=functools.partial(_mark_not_started, batch.pk))
 
 
 def _finish_failed(batch_id, started_at, message, row_errors=()):

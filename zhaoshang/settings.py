@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.notify_overdue_followups",
         "schedule": crontab(hour=7, minute=0),
     },
+    # A worker records it: /healthz and the stalled-work banner read its age (zhaoshang.core.health).
+    "worker-heartbeat": {
+        "task": "zhaoshang.core.tasks.heartbeat",
+        "schedule": 60.0,
+    },
     # [P] unconfirmed import previews and expired sessions must not linger (they hold personal data)
     "sweep-import-spool": {
         "task": "clients.tasks.sweep_import_spool",
@@ -205,6 +210,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
 }
+# Seconds after which a missing heartbeat, or a job still queued, counts as stalled background work.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=300)
+QUEUED_JOB_MAX_AGE_SECONDS = env.int("QUEUED_JOB_MAX_AGE_SECONDS", default=600)
 
 # --- Authentication and sessions -------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
