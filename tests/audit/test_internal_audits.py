@@ -152,7 +152,7 @@ def test_evidence_stored_in_clear_before_is_encrypted_by_the_migration(action, s
     settings.MEDIA_ROOT = tmp_path
     name = default_storage.save(f"audit/evidence/{action.pk}/old.pdf", ContentFile(b"%PDF-1.4 clear evidence"))
     Rectification.objects.filter(pk=action.pk).update(evidence=name, subject_key=None)
-    migration = importlib.import_module("audit.migrations.0008_rectification_evidence_encrypted")
+    migration = importlib.import_module("audit.migrations.0009_rectification_evidence_encrypted")
     migration.encrypt_stored_evidence(apps, None)
     action = Rectification.objects.get(pk=action.pk)
     assert not (tmp_path / name).exists() and action.evidence_type == "pdf"

@@ -254,7 +254,7 @@ def test_stored_derived_grants_are_dropped_by_the_migration(case, officer1, offi
     services.collaborator_add(by=officer1, obj=project, user=officer2)
     EnterpriseUserObjectPermission.objects.create(content_object=enterprise, user=officer2, permission=view)
     kept = services.collaborator_add(by=officer1, obj=enterprise, user=officer3, write=True)
-    migration = importlib.import_module("clients.migrations.0007_drop_stored_derived_enterprise_grants")
+    migration = importlib.import_module("clients.migrations.0009_drop_stored_derived_enterprise_grants")
     migration.drop_derived(apps, None)
     left = set(EnterpriseUserObjectPermission.objects.values_list("user__username", "permission__codename"))
     assert left == {("officer3", "view_enterprise"), ("officer3", "change_enterprise")}

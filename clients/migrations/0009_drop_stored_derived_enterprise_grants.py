@@ -40,7 +40,7 @@ def drop_derived(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0006_purge_lookup_indexes"),
+        ("clients", "0008_import_not_started_state"),
     ]
 
     operations = [migrations.RunPython(drop_derived, migrations.RunPython.noop)]

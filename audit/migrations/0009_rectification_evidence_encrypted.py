@@ -40,7 +40,7 @@ def encrypt_stored_evidence(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0007_drop_redundant_access_indexes'),
+        ('audit', '0008_access_action_choices'),
         ('privacy', '0005_remove_export_files_rule'),
     ]
 
