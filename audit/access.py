@@ -109,7 +109,7 @@ def record_denied(request, *, model=None, object_id=""):
     from .models import AccessEvent
 
     request._audit_denied_recorded = True
-    detail = {"path": request.path[:200]}
+    detail = {"path": request.path[:200].replace("\x00", "")}  # jsonb cannot hold NUL
     if model is not None:
         detail["model"] = model._meta.label
     if object_id:

@@ -397,12 +397,19 @@ def rectification_submit(*, rectification, evidence=None, note=""):
     """The owner reports the action done, with evidence; it then waits for the auditor."""
     if rectification.status not in (Rectification.Status.OPEN, Rectification.Status.REJECTED):
         raise ValidationError(_("该整改措施当前不能提交。"))
+    update = ["evidence_note", "status", "submitted_at"]
     if evidence:
-        rectification.evidence = evidence
+        from privacy import files
+
+        if rectification.subject_key_id is None:
+            rectification.save(update_fields=[])  # provisions the row's data key (rows from before)
+        rectification.evidence = files.encrypted_upload(rectification, evidence, purpose=files.RECTIFICATION_EVIDENCE)
+        rectification.evidence_type = evidence.name.rsplit(".", 1)[-1].lower()[:8] if "." in evidence.name else ""
+        update += ["evidence", "evidence_type"]
     rectification.evidence_note = note
     rectification.status = Rectification.Status.SUBMITTED
     rectification.submitted_at = timezone.now()
-    rectification.save(update_fields=["evidence", "evidence_note", "status", "submitted_at"])
+    rectification.save(update_fields=update)
     return rectification
 
 

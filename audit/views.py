@@ -5,18 +5,20 @@ no text search over change text). Anyone without an auditor role gets 404 on the
 """
 
 import datetime
+import logging
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.roles import has_role
+from privacy.crypto import DecryptionError
 from zhaoshang.core.names import person_name
 from zhaoshang.core.streaming import streamed_csv
 
@@ -25,6 +27,8 @@ from .access import record_access
 from .forms import EngagementForm, EvidenceForm, FindingForm, RectificationForm, TrailFilterForm, VerifyForm
 from .models import AccessEvent, Anomaly, AuditEngagement, Finding, Rectification
 from .readable import action_label, describe_entries, raw_summary, readable_summary
+
+logger = logging.getLogger(__name__)
 
 AUDIT_ROLES = ("auditor", "privacy_officer")
 KINDS = ("log", "access", "signins")
@@ -404,12 +408,33 @@ def rectification_detail(request, pk):
     )
 
 
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain",
+    "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 def rectification_evidence(request, pk):
+    """The evidence, decrypted for a reader in scope: a download, never cached (privacy.files)."""
+    from privacy import files
+
     rectification = get_rectification_for_user(request.user, pk)
     if not rectification.evidence:
         raise Http404
-    name = rectification.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(rectification.evidence.open("rb"), as_attachment=True, filename=name)
+    try:
+        data = files.open_decrypted(rectification, rectification.evidence, purpose=files.RECTIFICATION_EVIDENCE)
+    except (OSError, DecryptionError):
+        logger.warning("Rectification %s: its evidence file is missing or cannot be decrypted", rectification.pk)
+        raise Http404 from None
+    kind = rectification.evidence_type
+    filename = f"rectification-{rectification.pk}.{kind or 'bin'}"
+    return files.attachment_response(data, content_type=EVIDENCE_TYPES.get(kind), filename=filename)
 
 
 # --- Dashboard panel ---------------------------------------------------------------------------

@@ -228,6 +228,8 @@ def export_dataset(*, kind, queryset, clear):
 # at the end.
 
 SPOOL_DIR_NAME = "import_spool"
+SPOOL_MAX_AGE_SECONDS = 3600  # an unconfirmed preview is swept after an hour
+SPOOL_QUEUED_MAX_AGE = timedelta(days=7)  # the file of a confirmed import still waiting to run, at most
 PROGRESS_EVERY_ROWS = 100
 PROGRESS_EVERY_SECONDS = 1.0
 STALE_AFTER = timedelta(minutes=30)  # a "running" batch this old was lost with its worker: run it again
@@ -264,6 +266,36 @@ def spool_discard(token):
     path = _spool_path(token)
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def spool_sweep(*, now=None):
+    """Delete spooled previews older than SPOOL_MAX_AGE_SECONDS; returns how many.
+
+    A preview never confirmed lingers otherwise until its importer's next upload. Files of confirmed
+    imports that have not finished (queued, running, or not started for want of the broker and
+    waiting for a retry) are kept -- their task deletes them -- but not past SPOOL_QUEUED_MAX_AGE.
+    Run by the periodic job `clients.tasks.sweep_import_spool` (and `manage.py sweep_import_spool`).
+    """
+    now = now or timezone.now()
+    waiting = set(
+        ImportBatch.objects.filter(
+            status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING, ImportBatch.Status.NOT_STARTED],
+            created_at__gt=now - SPOOL_QUEUED_MAX_AGE,
+        )
+        .exclude(spool_token="")
+        .values_list("spool_token", flat=True)
+    )
+    cutoff = now.timestamp() - SPOOL_MAX_AGE_SECONDS
+    removed = 0
+    for path in spool_dir().glob("*.bin"):
+        try:
+            old = path.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue
+        if old and path.stem not in waiting:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class _Progress:

@@ -12,10 +12,16 @@ Scopes (the widest of the user's roles, see clients.roles.user_scope):
 - DEPARTMENT: the record's department is the user's department.
 - DEPARTMENT_TREE: the record's department is the user's department or below it.
 - ALL: everything.
-Plus, whatever the scope, records with a current explicit grant (协办, temporary access, grants that
-follow an assignment) to the user or to one of the user's groups.
+Plus, whatever the scope, records with a current explicit grant (协办, temporary access) to the user
+or to one of the user's groups.
+Derived access is computed, never stored: an enterprise is also visible to whoever owns one of its
+projects or holds a current grant (user or group) on one of them, for exactly as long as that
+ownership or grant lasts -- reassigning, releasing, removing a collaborator or the expiry of a
+temporary grant takes the enterprise (and so its contacts) away in the same statement.
 Contacts follow their enterprise; follow-ups follow their project.
 """
+
+import functools
 
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -107,20 +113,39 @@ _GRANTS_SQL = (
 
 
 def _grant_q(user, grant_model, group_grant_model, codenames):
-    """Records with a current grant to the user or to one of the user's groups.
+    """Records with a current grant to the user or to one of the user's groups (see `_grant_sql`)."""
+    sql, params = _grant_sql(user, grant_model, group_grant_model, codenames)
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - identifiers from the models, values as parameters
+
+
+def _grant_sql(user, grant_model, group_grant_model, codenames):
+    """(sql, params) of the ids of records with a current grant to the user or to one of their groups.
 
     One uncorrelated ``pk IN (…)`` subquery (PostgreSQL hashes it once per statement, as it did
     with the two EXISTS this replaces). It is fixed SQL over the grant tables alone, with no
     reference to the outer query, so it is safe inside any outer statement or subquery; written
     by hand because building and compiling the same two ORM subqueries cost several times the
-    rest of the scoped query on every list page and search.
+    rest of the scoped query on every list page and search. The text is built once per process.
     """
+    view, change = codenames
+    return _grant_sql_text(grant_model, group_grant_model), (
+        user.pk,
+        view,
+        change,
+        timezone.now(),
+        user.pk,
+        view,
+        change,
+    )
+
+
+@functools.cache
+def _grant_sql_text(grant_model, group_grant_model):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
 
-    view, change = codenames
     meta, group_meta = grant_model._meta, group_grant_model._meta
-    sql = _GRANTS_SQL.format(
+    return _GRANTS_SQL.format(
         object=meta.get_field("content_object").column,
         user_grants=meta.db_table,
         user_permission=meta.get_field("permission").column,
@@ -133,11 +158,43 @@ def _grant_q(user, grant_model, group_grant_model, codenames):
         permission=Permission._meta.db_table,
         membership=get_user_model().groups.through._meta.db_table,
     )
-    params = (user.pk, view, change, timezone.now(), user.pk, view, change)
-    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - identifiers from the models, values as parameters
 
 
-def enterprise_scope_q(user):
+_DERIVED_SQL = (
+    "SELECT p.{enterprise} FROM {project} p WHERE p.{owner} = %s "
+    "UNION ALL "
+    "SELECT p.{enterprise} FROM {project} p WHERE p.{pk} IN ({grants})"
+)
+
+
+def _derived_enterprise_sql(user):
+    """(sql, params) of the enterprises the user reaches through a project: one they own, or one
+    granted to them (or to one of their groups) and not expired. Fixed SQL over the project and
+    grant tables, uncorrelated like `_grant_sql`, served by the project owner index and the grant
+    tables' indexes."""
+    from .models.project import ProjectGroupObjectPermission, ProjectUserObjectPermission
+
+    grants_sql, grants_params = _grant_sql(
+        user, ProjectUserObjectPermission, ProjectGroupObjectPermission, VIEW_CODENAMES["project"]
+    )
+    return _derived_sql_text(grants_sql), (user.pk, *grants_params)
+
+
+@functools.cache
+def _derived_sql_text(grants_sql):
+    from .models.project import Project
+
+    meta = Project._meta
+    return _DERIVED_SQL.format(
+        enterprise=meta.get_field("enterprise").column,
+        project=meta.db_table,
+        owner=meta.get_field("owner").column,
+        pk=meta.pk.column,
+        grants=grants_sql,
+    )
+
+
+def _enterprise_scope(user, *, derived):
     from .models.enterprise import EnterpriseGroupObjectPermission, EnterpriseUserObjectPermission
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -145,9 +202,24 @@ def enterprise_scope_q(user):
     own = _own_scope_q(user)
     if own == Q():
         return own
-    return own | _grant_q(
+    sql, params = _grant_sql(
         user, EnterpriseUserObjectPermission, EnterpriseGroupObjectPermission, VIEW_CODENAMES["enterprise"]
     )
+    if derived:
+        derived_sql, derived_params = _derived_enterprise_sql(user)
+        sql, params = f"{sql} UNION ALL {derived_sql}", (*params, *derived_params)
+    return own | Q(pk__in=RawSQL(sql, params))  # noqa: S611 - identifiers from the models, values as parameters
+
+
+def enterprise_scope_q(user):
+    """Scope, direct grants, and the enterprises of the user's own and granted projects (one subquery)."""
+    return _enterprise_scope(user, derived=True)
+
+
+def enterprise_base_q(user):
+    """The enterprises a user reaches on their own -- scope and direct grants, nothing through a
+    project: what is left when their enterprise grants go (see clients.grants)."""
+    return _enterprise_scope(user, derived=False)
 
 
 def project_scope_q(user):
@@ -186,6 +258,17 @@ def can_write(user, obj):
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .exists()
     )
+
+
+def can_control(user, obj):
+    """May `user` share this enterprise or project with others (add or remove 协办)? Its owner, the
+    head of its department (or of one above), or a superuser -- not a collaborator, even one who may
+    edit: access can only be handed on by those who control the record."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or (obj.owner_id is not None and obj.owner_id == user.pk):
+        return True
+    return bool(obj.department_id) and obj.department_id in departments_headed_tree(user)
 
 
 def is_head_of(user, department_id):

@@ -29,7 +29,7 @@ from .models import (
     StageChange,
 )
 from .roles import has_role
-from .scopes import can_write, is_head_of, user_department_id
+from .scopes import can_control, can_write, is_head_of, user_department_id
 from .validators import normalise_credit_code
 
 
@@ -199,9 +199,14 @@ def enterprise_assign(*, by, enterprise, to_user, note=""):
 
 @transaction.atomic
 def collaborator_add(*, by, obj, user, write=False, days=None):
-    """Grant `user` read (or write) access to one project or enterprise; `days` makes it temporary."""
-    if not can_write(by, obj):
-        raise PermissionDenied(_("只有负责人、协办（可编辑）或部门负责人可以添加协办人。"))
+    """Grant `user` read (or write) access to one project or enterprise; `days` makes it temporary.
+
+    Only those who control the record (its owner, the head of its department) may share it. A
+    project collaborator also sees the project's enterprise: that access is computed from the
+    project grant (clients.scopes), so it ends with it.
+    """
+    if not can_control(by, obj):
+        raise PermissionDenied(_("只有负责人或部门负责人可以添加协办人。"))
     if user.pk == obj.owner_id:
         raise ServiceError(_("负责人无需添加为协办人。"))
     is_project = isinstance(obj, Project)
@@ -213,25 +218,26 @@ def collaborator_add(*, by, obj, user, write=False, days=None):
     _grant(model, obj, user, f"view_{name}", kind=kind, expires_at=expires_at)
     if write:
         _grant(model, obj, user, f"change_{name}", kind=kind, expires_at=expires_at)
-    # A project collaborator needs to see the enterprise the project belongs to.
-    if is_project and not Enterprise.objects.visible_to(user).filter(pk=obj.enterprise_id).exists():
-        _grant(
-            EnterpriseUserObjectPermission,
-            obj.enterprise,
-            user,
-            "view_enterprise",
-            kind=kind,
-            expires_at=expires_at,
-        )
     return obj
 
 
 @transaction.atomic
 def collaborator_remove(*, by, obj, user):
-    if not can_write(by, obj):
+    """Withdraw `user`'s grants on one project or enterprise, and everything they led to.
+
+    The enterprise a project collaborator saw goes with the project grant (computed). For an
+    enterprise, projects the person created on it while they held the grant go back to the
+    enterprise's owner with their collaborators (clients.grants.enterprise_access_withdrawn).
+    """
+    from .grants import enterprise_access_withdrawn
+
+    if not can_control(by, obj):
         raise PermissionDenied(_("您没有管理协办人的权限。"))
     model = ProjectUserObjectPermission if isinstance(obj, Project) else EnterpriseUserObjectPermission
-    return model.objects.filter(content_object=obj, user=user).delete()[0]
+    removed = model.objects.filter(content_object=obj, user=user).delete()[0]
+    if isinstance(obj, Enterprise):
+        enterprise_access_withdrawn(enterprise=obj, user=user, by=by)
+    return removed
 
 
 def collaborators_of(obj):
@@ -259,6 +265,10 @@ def collaborators_of(obj):
 
 @transaction.atomic
 def project_create(*, user, enterprise, **fields):
+    """A new project on `enterprise`, which the user must be able to change: a read-only collaborator
+    may look at an enterprise, not start projects on it (which would make them an owner)."""
+    if not can_write(user, enterprise):
+        raise PermissionDenied(_("您没有修改该企业的权限，不能在其下新建项目。"))
     owner = fields.pop("owner", user)
     project = Project(
         enterprise=enterprise,
@@ -322,11 +332,9 @@ def milestone_add(*, user, project, kind, date, amount=None, note=""):
 
 
 def _follow_enterprise(project, user, previous):
-    """Grants follow a project assignment: the new owner may see its enterprise, the old one no longer."""
-    enterprise = project.enterprise
-    _revoke_assignment_grants(previous, project=project, enterprise=enterprise)
-    if user is not None and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        _grant(EnterpriseUserObjectPermission, enterprise, user, "view_enterprise", kind=GrantKind.ASSIGNMENT)
+    """Access follows a project's owner: the new owner sees its enterprise and the old one no longer,
+    computed from the project (clients.scopes). Grants stored by earlier releases go here."""
+    _revoke_assignment_grants(previous, project=project, enterprise=project.enterprise)
 
 
 @transaction.atomic

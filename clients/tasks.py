@@ -25,3 +25,12 @@ def notify_overdue_followups():
     from .reminders import followups_notify_overdue
 
     return followups_notify_overdue()
+
+
+@shared_task(ignore_result=True)
+def sweep_import_spool():
+    """Delete import previews never confirmed within the hour (they may hold contacts' details).
+    Periodic; also `manage.py sweep_import_spool`. Idempotent."""
+    from .excel import spool_sweep
+
+    return spool_sweep()

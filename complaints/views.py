@@ -113,7 +113,16 @@ def _tracked(reference, secret):
 @login_not_required
 @never_cache
 def track(request, reference, secret):
-    """The complainant's view: status, public timeline entries and replies, and the rating form."""
+    """The complainant's view: status, public timeline entries and replies, and the rating form.
+
+    Rate-limited per client address like the self-service pages, so that secrets cannot be guessed
+    at speed."""
+    from privacy.selfservice.rendering import _rate_limited
+
+    if _rate_limited(request, scope="track", limit=settings.TRACKING_RATE_LIMIT_PER_MINUTE):
+        response = render(request, "complaints/public/track_rate_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return _no_store(response)
     complaint = _tracked(reference, secret)
     can_rate = complaint.status in {Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED} and not (
         complaint.rated_at and complaint.replied_at and complaint.rated_at >= complaint.replied_at
@@ -398,22 +407,28 @@ def attachment(request, pk, attachment_pk):
 
 
 def _analysis_queryset(request):
+    """(complaints in scope, the year asked for, an error message for a year that is not one)."""
     qs = Complaint.objects.visible_to(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(received_at__year=int(year))
-    return qs, year
+    year = request.GET.get("year", "").strip()
+    if not year:
+        return qs, "", None
+    if not (year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100):
+        return qs.none(), year[:10], _("年度应为 2000 至 2100 之间的四位数字。")
+    return qs.filter(received_at__year=int(year)), year, None
 
 
 def analysis(request):
     _require_view(request.user)
-    qs, year = _analysis_queryset(request)
-    return render(request, "complaints/analysis.html", {"summary": summarise(qs), "year": year})
+    qs, year, error = _analysis_queryset(request)
+    context = {"summary": summarise(qs), "year": year, "year_error": error}
+    return render(request, "complaints/analysis.html", context, status=400 if error else 200)
 
 
 def analysis_export(request):
     _require_view(request.user)
-    qs, year = _analysis_queryset(request)
+    qs, year, error = _analysis_queryset(request)
+    if error:
+        return render(request, "400.html", {"message": error}, status=400)
     record_access(request.user, "export", None, purpose=_("投诉统计导出"), row_count=qs.count(), request=request)
     response = HttpResponse(export_csv(qs), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="complaints-{year or "all"}.csv"'

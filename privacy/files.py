@@ -1,6 +1,7 @@
 """Encrypted files: uploads that hold personal data are encrypted before they reach MEDIA_ROOT.
 
-Used for complaint attachments, offline consent evidence and the Excel import spool. The
+Used for complaint attachments, offline consent evidence, rectification evidence and the Excel
+import spool. The
 content type is checked (magic bytes) on the plaintext upload *before* it is encrypted here.
 
 Keys
@@ -13,11 +14,11 @@ Keys
     unreadable, copies in backups included.
 
     The import spool has no owner row (nothing is imported yet): it uses a *transient* key
-    (`new_transient_key`), random per file, kept only in the database — the importing user's
-    server-side session, and while a confirmed import runs its batch row — never on disk next to
-    the file. Once the session ends the spooled file is noise, even before the sweeper deletes
-    it. A key derived from SECRET_KEY was rejected: SECRET_KEY sits in the same environment as
-    the application, so a copy of MEDIA_ROOT plus the settings would read every spooled file.
+    (`new_transient_key`), random per file and wrapped by the master key like every data key,
+    kept only in the database — the importing user's server-side session, and while a confirmed
+    import runs its batch row — never on disk next to the file. A backup of the database and
+    MEDIA_ROOT together still cannot open a spooled file without the master key; once the session
+    ends the file is noise, and the hourly sweep (`clients.tasks.sweep_import_spool`) deletes it.
 
 Stored format (version ``zsf1``), the file counterpart of the field token ``zs1$<suite>$``::
 
@@ -42,8 +43,6 @@ at most 10 MB here, so decrypting into memory is fine. `bench/files.py` on this 
 streaming from an upload on disk.
 """
 
-import base64
-import binascii
 import os
 import struct
 
@@ -53,7 +52,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 
 from privacy.crypto import DecryptionError, SubjectKeyShredded
-from privacy.crypto.keyring import get_keyring
+from privacy.crypto.keyring import get_keyring, unwrap_transient, wrap_transient
 from privacy.crypto.suites import NONCE_SIZE, TAG_SIZE, get_suite, seal, unseal
 
 FORMAT_VERSION = b"zsf1"
@@ -66,6 +65,7 @@ _FIXED_SIZE = _PREFIX_SIZE + 4 + FILE_ID_SIZE
 # Purposes (part of the associated data): one per kind of file, never reused for another.
 COMPLAINT_ATTACHMENT = "complaints.attachment"
 CONSENT_EVIDENCE = "privacy.consent_evidence"
+RECTIFICATION_EVIDENCE = "audit.rectification_evidence"
 IMPORT_SPOOL = "clients.import_spool"
 
 
@@ -247,20 +247,18 @@ def open_decrypted(owner, name, *, purpose, storage=None):
 
 
 def new_transient_key():
-    """A fresh random key (base64 text, for a server-side session) in the current suite."""
+    """A fresh random key in the current suite, returned wrapped by the newest master key
+    (`privacy.crypto.keyring.wrap_transient`): the session row or batch row that holds it, copied
+    with MEDIA_ROOT into a backup, still cannot open the file without the master key."""
     suite = get_keyring().suite
-    return f"{suite.name}:{base64.b64encode(os.urandom(suite.key_size)).decode('ascii')}"
+    return wrap_transient(os.urandom(suite.key_size), suite=suite)
 
 
 def _transient(key, purpose):
     try:
-        suite_name, _sep, encoded = key.partition(":")
-        suite = get_suite(suite_name)
-        secret = base64.b64decode(encoded, validate=True)
-    except (ValueError, binascii.Error, AttributeError):
+        suite, secret = unwrap_transient(key)
+    except DecryptionError:
         raise FileDecryptionError("临时文件密钥无效。 (Invalid transient file key.)") from None
-    if len(secret) != suite.key_size:
-        raise FileDecryptionError("临时文件密钥无效。 (Invalid transient file key.)")
     return suite, suite.cipher(secret), f"zhaoshang.file|transient|{purpose}".encode()
 
 

@@ -85,11 +85,13 @@ if env.bool("ZHAOSHANG_TESTING", default=False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 MIDDLEWARE = [
+    "zhaoshang.core.middleware.ClientAddressMiddleware",  # [P] first: every reader sees the client
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhaoshang.core.middleware.CorrelationIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhaoshang.core.middleware.LanguageMiddleware",
+    "zhaoshang.core.middleware.RequestSizeLimitMiddleware",  # [P] before anything reads the body
     "zhaoshang.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "zhaoshang.core.middleware.RequireTwoFactorMiddleware",
+    "zhaoshang.core.middleware.NoStoreForSignedInMiddleware",  # [P] signed-in pages are never cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -216,6 +219,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhaoshang.core.tasks.heartbeat",
         "schedule": 60.0,
     },
+    # [P] unconfirmed import previews and expired sessions must not linger (they hold personal data)
+    "sweep-import-spool": {
+        "task": "clients.tasks.sweep_import_spool",
+        "schedule": crontab(minute="*/15"),
+    },
+    "clear-expired-sessions": {
+        "task": "zhaoshang.core.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=5),
+    },
 }
 # Seconds after which a missing heartbeat, or a job still queued, counts as stalled background work.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=300)
@@ -243,14 +255,22 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock account + IP after 5 failures for 15 minutes.
+# django-axes: lock account + IP after 5 failures for 15 minutes from the lock-out ([P]: attempts
+# while locked do not restart it); and the account from every address after 20 failures within an
+# hour (zhaoshang.core.auth.LockoutHandler).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "zhaoshang.core.auth.LockoutHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the per-username count reads it
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_USERNAME_WINDOW = timedelta(minutes=env.int("AXES_USERNAME_WINDOW_MINUTES", default=60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "zhaoshang.core.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "zhaoshang.core.middleware.client_ip"  # [P] the address behind trusted proxies
 
 # Two-factor: TOTP for everyone; required for privileged roles when this is on.
 REQUIRE_2FA_FOR_PRIVILEGED = env.bool("REQUIRE_2FA_FOR_PRIVILEGED", default=not DEBUG)
@@ -294,10 +314,17 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# [P] Larger request bodies are refused (413) before they are read: five 10 MB attachments and the
+# form around them. The proxy's client_max_body_size should say the same (README, Deployment).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=51 * 1024 * 1024)
 
 # --- Security headers ------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# [P] Proxies in front of the application (nginx: 1). With 0, X-Forwarded-For and X-Request-ID are
+# ignored; with N, the client is the N-th X-Forwarded-For entry from the right -- for every rate
+# limit, the sign-in lock-out and the audit trail (zhaoshang.core.middleware.ClientAddressMiddleware).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -344,8 +371,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "correlation": {"()": "zhaoshang.core.middleware.CorrelationIdFilter"},
-        # [E] self-service paths carry a token: never let one reach a log line.
-        "redact_tokens": {"()": "privacy.logging.RedactSelfServiceTokens"},
+        # Self-service, tracking and download paths carry secrets: one filter, on the one handler.
+        "redact_tokens": {"()": "zhaoshang.core.redaction.RedactTokenPaths"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"}},
     "handlers": {
@@ -357,9 +384,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # The request logger would print URLs, and self-service URLs carry tokens.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False, "filters": ["redact_tokens"]},
-        "django.security.csrf": {"level": "WARNING", "filters": ["redact_tokens"]},
+        # Every logger ends at the console handler, whose filter redacts token paths ([P]); "django"
+        # is listed so that Django's own default handlers (unfiltered) are not left on it.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security.csrf": {"level": "WARNING"},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
@@ -372,6 +401,10 @@ CLIENTS_IMPORT_MAX_ROWS = env.int("CLIENTS_IMPORT_MAX_ROWS", default=5000)  # ro
 CLIENTS_EXPORT_MAX_ROWS = env.int("CLIENTS_EXPORT_MAX_ROWS", default=20000)  # rows per export
 SELFSERVICE_TOKEN_MAX_AGE_DAYS = env.int("SELFSERVICE_TOKEN_MAX_AGE_DAYS", default=30)
 SELFSERVICE_RATE_LIMIT_PER_MINUTE = env.int("SELFSERVICE_RATE_LIMIT_PER_MINUTE", default=30)
+# [P] Minutes the cookie the link's door sets keeps the pages open after the last page (privacy.selfservice.door).
+SELFSERVICE_SESSION_MINUTES = env.int("SELFSERVICE_SESSION_MINUTES", default=30)
+# [P] Requests per minute and client IP to complaint-tracking links (as the self-service pages).
+TRACKING_RATE_LIMIT_PER_MINUTE = env.int("TRACKING_RATE_LIMIT_PER_MINUTE", default=30)
 PUBLIC_FORM_RATE_LIMIT_PER_HOUR = env.int("PUBLIC_FORM_RATE_LIMIT_PER_HOUR", default=10)
 # Seconds a process keeps a year of the working-day calendar before re-reading it.
 WORKING_CALENDAR_CACHE_SECONDS = env.int("WORKING_CALENDAR_CACHE_SECONDS", default=300)
@@ -389,7 +422,10 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="privacy.sms.ConsoleSmsBackend" if 
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)
 AUDIT_SEAL_GRACE_SECONDS = env.int("AUDIT_SEAL_GRACE_SECONDS", default=120)
 ANOMALY_DENIED_THRESHOLD = env.int("ANOMALY_DENIED_THRESHOLD", default=5)
-AUDIT_DENIED_PATH_PREFIXES = env.list("AUDIT_DENIED_PATH_PREFIXES", default=["/clients/", "/complaints/"])
+# [P] every prefix that holds records (privacy and audit too); token paths are never recorded.
+AUDIT_DENIED_PATH_PREFIXES = env.list(
+    "AUDIT_DENIED_PATH_PREFIXES", default=["/clients/", "/complaints/", "/privacy/", "/audit/", "/api/"]
+)
 AUDIT_PAGE_SIZE = env.int("AUDIT_PAGE_SIZE", default=50)
 AUDIT_EXPORT_MAX_ROWS = env.int("AUDIT_EXPORT_MAX_ROWS", default=50000)
 

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from privacy.crypto import PersonalDataModel, PersonalManager
+
 
 class AuditEngagement(models.Model):
     class Status(models.TextChoices):
@@ -102,7 +104,10 @@ def evidence_path(instance, filename):
     return f"audit/evidence/{instance.pk or 'new'}/{timezone.now():%Y%m%d%H%M%S}.{ext}"
 
 
-class Rectification(models.Model):
+class Rectification(PersonalDataModel):
+    """One rectification action. Its evidence file is stored encrypted under the row's own data key
+    (privacy.files, purpose RECTIFICATION_EVIDENCE): evidence of a privacy fix often shows people."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("待整改")
         SUBMITTED = "submitted", _("待验证")
@@ -119,6 +124,7 @@ class Rectification(models.Model):
     due_date = models.DateField(_("整改期限"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
     evidence = models.FileField(_("整改证明材料"), upload_to=evidence_path, blank=True)
+    evidence_type = models.CharField(_("证明材料类型"), max_length=8, blank=True, editable=False)
     evidence_note = models.TextField(_("整改情况说明"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -133,6 +139,8 @@ class Rectification(models.Model):
     verification_note = models.TextField(_("验证意见"), blank=True)
 
     OPEN_STATUSES = (Status.OPEN, Status.REJECTED, Status.SUBMITTED)
+
+    objects = PersonalManager()
 
     class Meta:
         verbose_name = _("整改措施")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import services
 from ..forms import AssignForm, CollaborationRequestForm, EnterpriseForm
 from ..models import Enterprise
-from ..scopes import can_write, get_enterprise_for_user
+from ..scopes import can_control, can_write, get_enterprise_for_user
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
 
 
@@ -122,6 +122,7 @@ def enterprise_detail(request, pk):
     if request.user.has_perm("clients.view_contact"):
         contacts = list(enterprise.contacts.order_by("pk")) if hasattr(enterprise, "contacts") else []
     writable = can_write(request.user, enterprise)
+    may_share = can_control(request.user, enterprise)
     return render(
         request,
         "clients/enterprise_detail.html",
@@ -130,8 +131,9 @@ def enterprise_detail(request, pk):
             "projects": projects,
             "contacts": contacts,
             "writable": writable,
+            "may_share": may_share,
             "may_assign": services.may_assign(request.user, enterprise),
-            "collaborators": services.collaborators_of(enterprise) if writable else [],
+            "collaborators": services.collaborators_of(enterprise) if may_share else [],
             "assignments": enterprise.assignments.select_related("from_owner", "to_owner", "by")[:10],
         },
     )

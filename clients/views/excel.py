@@ -26,6 +26,7 @@ from ..excel import (
     spool_dir,
     spool_discard,
     spool_read,
+    spool_sweep,
     template_dataset,
 )
 from ..excel import import_undo as undo_batch
@@ -43,28 +44,17 @@ def _kind(kind):
     return kind
 
 
-SPOOL_MAX_AGE_SECONDS = 3600
-
-
 def _spool_dir():
     return spool_dir()
 
 
 def _sweep_spool(request):
-    """Previews that were never confirmed must not linger: they may hold contacts' details."""
+    """Previews that were never confirmed must not linger: they may hold contacts' details. This
+    session's previous preview goes now; everyone's old ones also go hourly (spool_sweep)."""
     previous = (request.session.pop("clients_import_spool", None) or {}).get("token")
     if previous:
-        (_spool_dir() / f"{previous}.bin").unlink(missing_ok=True)
-    cutoff = timezone.now().timestamp() - SPOOL_MAX_AGE_SECONDS
-    # Confirmed imports that have not run yet (queued, or not started for want of the broker) keep theirs.
-    waiting = set(
-        ImportBatch.objects.filter(status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.NOT_STARTED]).values_list(
-            "spool_token", flat=True
-        )
-    )
-    for path in _spool_dir().glob("*.bin"):
-        if path.stat().st_mtime < cutoff and path.stem not in waiting:
-            path.unlink(missing_ok=True)
+        spool_discard(previous)
+    spool_sweep()
 
 
 def import_list(request):

@@ -12,7 +12,7 @@ from audit.access import record_access
 from .. import services
 from ..forms import AssignForm, MilestoneForm, ProjectFilterForm, ProjectForm, StageForm
 from ..models import Project, Stage
-from ..scopes import can_write, get_enterprise_for_user, get_project_for_user
+from ..scopes import can_control, can_write, get_enterprise_for_user, get_project_for_user
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
 
 
@@ -38,15 +38,19 @@ def _project_rows(user):
 
 
 def _attach_primary_contacts(user, projects):
-    """Each row shows its enterprise's first contact, masked: one query for the page, no N+1."""
+    """Each row shows its enterprise's first contact the user may see, masked: one query for the
+    page, no N+1. The contact scope applies: a project in the user's scope does not open the
+    contacts of an enterprise outside it."""
     if not (projects and user.has_perm("clients.view_contact")):
         return
-    from ..models import Contact
+    from ..models import Contact, Enterprise
 
     first = {}
-    contacts = Contact.objects.filter(enterprise_id__in={p.enterprise_id for p in projects}).order_by(
-        "enterprise_id", "pk"
-    )
+    # the contact scope (Contact.visible_to: contacts follow their enterprise), narrowed to the page's
+    # enterprises first so that the scope is tested on those rows only
+    ids = {p.enterprise_id for p in projects}
+    visible = Enterprise.objects.visible_to(user).filter(pk__in=ids).values("pk")
+    contacts = Contact.objects.filter(enterprise_id__in=visible).order_by("enterprise_id", "pk")
     if connection.features.can_distinct_on_fields:
         # PostgreSQL: only the first contact of each enterprise leaves the database (DISTINCT ON),
         # not every contact of the 50 enterprises with its key.
@@ -101,7 +105,8 @@ def project_pool(request):
 @require_http_methods(["GET", "POST"])
 def project_create(request, enterprise_pk):
     require_perm(request.user, "clients.add_project")
-    enterprise = get_enterprise_for_user(request.user, enterprise_pk)
+    # a project makes its creator an owner who may share it: only for those who may change the enterprise
+    enterprise = get_enterprise_for_user(request.user, enterprise_pk, write=True)
     form = ProjectForm(request.POST or None, initial={"industry": enterprise.industry})
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,6 +122,7 @@ def project_create(request, enterprise_pk):
 def project_detail(request, pk):
     project = get_project_for_user(request.user, pk)
     writable = can_write(request.user, project)
+    may_share = can_control(request.user, project)
     followups = []
     if request.user.has_perm("clients.view_followup") and hasattr(project, "followups"):
         followups = list(project.followups.select_related("author").order_by("-date", "-pk")[:50])
@@ -135,7 +141,8 @@ def project_detail(request, pk):
             "stage_changes": project.stage_changes.select_related("by"),
             "milestones": project.milestones.all(),
             "followups": followups,
-            "collaborators": services.collaborators_of(project) if writable else [],
+            "may_share": may_share,
+            "collaborators": services.collaborators_of(project) if may_share else [],
             "assignments": project.assignments.select_related("from_owner", "to_owner", "by")[:10],
             "pipeline": [s for s in Stage if s != Stage.TERMINATED],
         },

@@ -220,6 +220,54 @@ def _load():
     return _keyring
 
 
+# --- Transient keys: random keys of short-lived files, stored wrapped like data keys ------------
+
+TRANSIENT_FORMAT = "zsk1"
+_TRANSIENT_AAD = b"zhaoshang.transient-key|"
+
+
+def wrap_transient(secret, *, suite, keyring=None):
+    """`secret` (a random key of `suite`) wrapped by the newest master key, as text for a session
+    or a CharField: ``zsk1$<master key id>$<suite>$<base64 nonce|ciphertext|tag>``.
+
+    Like a subject's data key, it opens only with the master key, which lives in the environment and
+    never in the database or MEDIA_ROOT: a backup of both reveals nothing of the file it protects.
+    """
+    from .suites import seal
+
+    keyring = keyring or get_keyring()
+    master = keyring.newest
+    sealed = seal(master.wrapper(suite), secret, _TRANSIENT_AAD + suite.name.encode())
+    return f"{TRANSIENT_FORMAT}${master.key_id}${suite.name}${base64.b64encode(sealed).decode('ascii')}"
+
+
+def unwrap_transient(text, *, keyring=None):
+    """(suite, secret) of a `wrap_transient` value; `DecryptionError` for anything else (a raw key,
+    another master key, an altered value)."""
+    from cryptography.exceptions import InvalidTag
+
+    from .suites import unseal
+
+    try:
+        version, key_id, suite_name, encoded = str(text).split("$")
+        if version != TRANSIENT_FORMAT:
+            raise ValueError(version)
+        suite = get_suite(suite_name)
+        sealed = base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error):
+        raise DecryptionError("临时密钥格式无效。 (Not a wrapped transient key.)") from None
+    master = (keyring or get_keyring()).master_key(key_id)
+    try:
+        secret = unseal(master.wrapper(suite), sealed, _TRANSIENT_AAD + suite.name.encode())
+    except InvalidTag:
+        raise DecryptionError(
+            f"主密钥 {key_id} 无法解开临时密钥。 (Master key {key_id} failed to unwrap the transient key.)"
+        ) from None
+    if len(secret) != suite.key_size:
+        raise DecryptionError("临时密钥长度无效。 (Transient key of the wrong size.)")
+    return suite, secret
+
+
 def reset_keyring():
     """Forget the parsed keyring and every cached data key (settings changed, tests)."""
     global _keyring

@@ -12,7 +12,6 @@ import functools
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.db import connection
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
@@ -28,57 +27,50 @@ COUNTED_ACTIONS = ["reveal", "view"]  # counted by month
 # audit migration 0005 indexes AccessSubject (contact_id, action, at) for these lookups.
 
 
-def _unsign(token):
-    """(contact id, nonce) of a well-signed token not older than the links' lifetime, else None."""
-    if not token or len(token) > 200:
-        return None
-    try:
-        contact_id, nonce = services._signer().unsign(token, max_age=services._max_age()).split(".", 1)
-        return int(contact_id), nonce
-    except (signing.BadSignature, ValueError):
-        return None
-
-
 def _resolve(token):
     """`services.selfservice_resolve` in one statement: same checks, same answer."""
     return _open(token)[0]
 
 
 def _open(token, *, view=None):
-    """The contact a token opens: (contact, None); with `view` (the request of a page view) also
-    the view's access event, written, and the raw rows of the page: (contact, rows).
+    """`_open_nonce` of the nonce a link's token carries. A token that does not verify (forged,
+    damaged, too old) runs the very same statement with a nonce that never exists: it takes the
+    path, and the time, of a real token whose link is expired or revoked."""
+    return _open_nonce(services.token_nonce(token) or services.NO_NONCE, view=view)
 
-    (None, None) for any token that does not open, and then nothing is written. The signature
-    and its age are checked by the services' own signer; the link (nonce not revoked, not
-    expired), the contact, its enterprise, its subject key and -- for a view -- the access event
-    (an INSERT in the same statement, only when the link opens) and everything the page shows
-    come back in one row of one statement: one round trip and one commit. The statement is built
-    once per process from the models' metadata and prepared by PostgreSQL once per connection
-    (planning it cost more than running it). The contact's encrypted fields stay sealed until
-    read, as with the ORM. Tests compare this with `services.selfservice_resolve` on every kind of
-    token, the event with one written by `audit.record_access`, and the rows with the ORM.
+
+def _open_nonce(nonce, *, view=None):
+    """The contact a live link's nonce opens: (contact, None); with `view` (the request of a page
+    view) also the view's access event, written, and the raw rows of the page: (contact, rows).
+
+    (None, None) for any nonce that does not open, and then nothing is written. The link (nonce
+    not revoked, not expired), the contact, its enterprise, its subject key and -- for a view --
+    the access event (an INSERT in the same statement, only when the link opens) and everything
+    the page shows come back in one row of one statement: one round trip and one commit. The
+    statement is built once per process from the models' metadata and prepared by PostgreSQL
+    once per connection (planning it cost more than running it). The contact's encrypted fields
+    stay sealed until read, as with the ORM. Tests compare this with `services.selfservice_resolve`
+    on every kind of token, the event with one written by `audit.record_access`, and the rows
+    with the ORM.
     """
-    opened = _unsign(token)
-    if opened is None:
-        return None, None
-    contact_id, nonce = opened
     if connection.vendor != "postgresql":
-        contact = services.selfservice_resolve(token)
+        contact = services.selfservice_resolve_nonce(nonce)
         if view is None or contact is None:
             return contact, None
         record_access(None, "selfservice_view", contact, subject_ids=[contact.pk], request=view)
         return contact, _page_rows_orm(contact)
     sql, parts, event_fields = _open_statement(view is not None)
-    params = {"nonce": nonce, "contact_id": contact_id, "now": timezone.now()}
+    params = {"nonce": nonce, "now": timezone.now()}
     if view is not None:
         from audit.models import AccessEvent
 
-        event = _view_event(contact_id, view)
+        event = _view_event(view)
         pre_save.send(sender=AccessEvent, instance=event, raw=False, using=connection.alias, update_fields=None)
         for i, field in enumerate(event_fields):  # as Model.save / record_access would store them
             value = field.pre_save(event, True)
             setattr(event, field.attname, value)
-            params[f"ev{i}"] = field.get_db_prep_save(value, connection)
+            if field.name != "object_id":  # written from the opened contact by the statement
+                params[f"ev{i}"] = field.get_db_prep_save(value, connection)
         params.update(_page_params())
     row = _fetch_prepared(sql, params)
     if row is None:
@@ -103,6 +95,7 @@ def _open(token, *, view=None):
     if view is None:
         return contact, None
     event.pk, rows = row[-1], row[start:-1]
+    event.object_id = str(contact.pk)
     event._state.adding, event._state.db = False, connection.alias
     post_save.send(
         sender=type(event), instance=event, created=True, update_fields=None, raw=False, using=connection.alias
@@ -110,9 +103,10 @@ def _open(token, *, view=None):
     return contact, rows
 
 
-def _view_event(contact_id, request):
+def _view_event(request):
     """The access event of one page view, built as `audit.record_access(None, "selfservice_view",
-    contact, subject_ids=[contact.pk], request=request)` builds it (a test compares the rows)."""
+    contact, subject_ids=[contact.pk], request=request)` builds it (a test compares the rows). Its
+    object id is the contact the statement opens (written by the statement itself)."""
     from audit.models import AccessEvent
     from clients.models import Contact
 
@@ -121,7 +115,7 @@ def _view_event(contact_id, request):
         user=None,
         action=AccessEvent.Action.SELFSERVICE_VIEW,
         content_type=ContentType.objects.get_for_model(Contact),
-        object_id=str(contact_id),
+        object_id="",
         purpose="",
         row_count=None,
         detail={},
@@ -178,7 +172,7 @@ def _open_statement(view):
         f"JOIN {qn(contact.db_table)} c ON c.{qn(contact.pk.column)} = l.{col(link, 'contact')} "
         f"JOIN {qn(enterprise.db_table)} e ON e.{qn(enterprise.pk.column)} = c.{col(contact, 'enterprise')} "
         f"LEFT JOIN {qn(key.db_table)} k ON k.{qn(key.pk.column)} = c.{col(contact, 'subject_key')} "
-        f"WHERE l.{col(link, 'nonce')} = %(nonce)s AND l.{col(link, 'contact')} = %(contact_id)s "
+        f"WHERE l.{col(link, 'nonce')} = %(nonce)s "
         f"AND l.{col(link, 'revoked_at')} IS NULL AND l.{col(link, 'expires_at')} > %(now)s"
     )
     if not view:
@@ -187,7 +181,13 @@ def _open_statement(view):
     # the link opens (a subject key that is not shredded: SubjectKey.is_shredded).
     event_meta, subject = AccessEvent._meta, AccessSubject._meta
     event_fields = [f for f in event_meta.concrete_fields if not f.primary_key]
-    values = ", ".join(f"CAST(%(ev{i})s AS {f.db_type(connection)})" for i, f in enumerate(event_fields))
+    values = ", ".join(
+        # the object id is the contact the link opens: the nonce alone names the link
+        f"CAST(opened.id AS {f.db_type(connection)})"
+        if f.name == "object_id"
+        else f"CAST(%(ev{i})s AS {f.db_type(connection)})"
+        for i, f in enumerate(event_fields)
+    )
     pk, action, at = qn(event_meta.pk.column), col(event_meta, "action"), col(event_meta, "at")
     subject_columns = ", ".join(col(subject, name) for name in ("event", "contact_id", "action", "at"))
     page = [f"({part.format(contact=f'c.{qn(contact.pk.column)}')})" for part in PAGE_PARTS]

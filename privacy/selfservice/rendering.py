@@ -1,11 +1,11 @@
-"""How the self-service pages are rendered and guarded: rate limit, token gate, plain-context rendering.
+"""How the self-service pages are rendered and guarded: rate limit, door cookie, plain-context rendering.
 
 Every view of `privacy.selfservice.views` is public (`login_not_required`) and goes through
-`selfservice_view`, which rate-limits per client IP, resolves the token (`prepared._open`),
-answers the same neutral page for any token that does not open (bad, expired, revoked), and
-marks every response ``Cache-Control: no-store`` and ``Referrer-Policy: same-origin``. Pages are
-rendered without context processors (`_render`); the home page's fixed wording is baked into its
-template once per language (`_baked`).
+`selfservice_view`, which rate-limits per client IP, opens the link named by the door cookie
+(`door.cookie_nonce`, `prepared._open_nonce`), answers the same neutral page for any cookie that
+does not open (absent, forged, old, link expired or revoked), and marks every response
+``Cache-Control: no-store``. Pages are rendered without context processors (`_render`); the home
+page's fixed wording is baked into its template once per language (`_baked`).
 """
 
 import functools
@@ -31,7 +31,9 @@ from privacy.consent.services import ip_hash
 from privacy.requests.models import RequestKind, RequestStatus
 from zhaoshang.core.ratelimit import cache_unavailable, over_limit
 
-from .prepared import _open
+from . import door
+from .prepared import _open_nonce
+from .services import NO_NONCE
 
 # INCR, and EXPIRE when the counter was just created, atomically on the server (one command).
 _COUNT_SCRIPT = """
@@ -40,11 +42,15 @@ if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
 _counters = {}  # id(Redis cache backend) -> (backend, its Redis client, the registered script)
-RATE_LIMIT_SCOPE = "selfservice"
 
 
-def _rate_limited(request):
+def _rate_limited(request, *, scope="selfservice", limit=None):
     """Count this request for the client's IP in the current minute; True once over the limit.
+
+    `scope` names the counter ("selfservice": the self-service door and pages; "track": the
+    complaint-tracking link), `limit` its requests per minute (default
+    SELFSERVICE_RATE_LIMIT_PER_MINUTE). The IP is the client's behind trusted proxies
+    (zhaoshang.core.middleware.ClientAddressMiddleware).
 
     On Redis: one EVALSHA of a script that increments the counter and gives a new one its
     two-minute expiry (one round trip, atomic). The client is built once per cache backend:
@@ -52,11 +58,11 @@ def _rate_limited(request):
     every call. Other caches: add + incr. When the cache cannot be reached the request is let
     through and a warning logged (zhaoshang.core.ratelimit), never a 500.
     """
-    key = f"selfservice:rl:{ip_hash(request)[:40]}:{int(time.time() // 60)}"
-    limit = settings.SELFSERVICE_RATE_LIMIT_PER_MINUTE
+    key = f"{scope}:rl:{ip_hash(request)[:40]}:{int(time.time() // 60)}"
+    limit = settings.SELFSERVICE_RATE_LIMIT_PER_MINUTE if limit is None else limit
     redis_cache = getattr(cache, "_cache", None)
     if not hasattr(redis_cache, "get_client"):
-        return over_limit(key, limit=limit, window=120, scope=RATE_LIMIT_SCOPE)
+        return over_limit(key, limit=limit, window=120, scope=scope)
     # django.core.cache.backends.redis.RedisCache
     try:
         counter = _counters.get(id(redis_cache))
@@ -66,19 +72,27 @@ def _rate_limited(request):
         _backend, client, script = counter
         count = script(keys=[cache.make_and_validate_key(key)], args=[120], client=client)
     except Exception as exc:  # noqa: BLE001 - Redis down: the person's page matters more than the count
-        cache_unavailable(RATE_LIMIT_SCOPE, exc)
+        cache_unavailable(scope, exc)
         return False
     return count > limit
 
 
-def _harden(response):
+def _harden(response, *, referrer_policy="same-origin"):
+    """no-store, noindex, and a Referrer-Policy: "no-referrer" where the URL holds a token (the
+    door, the neutral page), "same-origin" on the pages behind the door -- their URLs hold none,
+    and with no-referrer Chromium sends "Origin: null" on form posts, which CSRF origin checking
+    refuses. Cross-site requests never get a Referer either way."""
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
-    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on form posts and
-    # CSRF origin checking refuses them. Cross-site requests still get no Referer (no token leak).
-    response["Referrer-Policy"] = "same-origin"
+    response["Referrer-Policy"] = referrer_policy
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def rate_limited_page(request):
+    response = _render(request, "privacy/selfservice/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return _harden(response, referrer_policy="no-referrer")
 
 
 def _render(request, template, context=None, *, status=200):
@@ -123,30 +137,40 @@ def _frame(language):
 
 
 def neutral_page(request):
-    """The one answer for every token that does not open: same status, same body."""
+    """The one answer for every token or cookie that does not open: same status, same body."""
     body = render_to_string("privacy/selfservice/invalid.html", {"officer_contact": settings.PRIVACY_OFFICER_CONTACT})
-    return _harden(HttpResponse(body, status=404))  # no request: no context processors, no cookie
+    # no request: no context processors, no CSRF cookie; a door cookie that no longer opens is dropped
+    response = HttpResponse(body, status=404)
+    if door.COOKIE_NAME in request.COOKIES:
+        door.clear_cookie(response)
+    return _harden(response, referrer_policy="no-referrer")
 
 
 def selfservice_view(view=None, *, page=False):
-    """Public, rate-limited, token-resolving, never cached. With `page` (a page view), the token
-    statement also records the view's access event and reads the page's rows for the view."""
+    """Public, rate-limited, opened by the door cookie, never cached. With `page` (a page view), the
+    link's statement also records the view's access event and reads the page's rows for the view.
+
+    The view is called as view(request, contact, [rows,] *args, **kwargs) -- no token: a page (or
+    a download) under /c/ knows the person from the cookie alone.
+    """
     if view is None:
         return functools.partial(selfservice_view, page=page)
 
     @functools.wraps(view)
-    def wrapper(request, token, *args, **kwargs):
+    def wrapper(request, *args, **kwargs):
         if _rate_limited(request):
-            response = _render(request, "privacy/selfservice/rate_limited.html", status=429)
-            response["Retry-After"] = "60"
-            return _harden(response)
-        contact, rows = _open(token, view=request if page else None)
+            return rate_limited_page(request)
+        nonce, signed_at = door.cookie_nonce(request)
+        # a missing or forged cookie runs the same statement as a revoked link (same path, same time)
+        contact, rows = _open_nonce(nonce or NO_NONCE, view=request if page else None)
         if contact is None:
             return neutral_page(request)
-        request.selfservice_path = f"/c/{token}/"
+        request.selfservice_path = door.COOKIE_PATH
         if page:
-            return _harden(view(request, contact, rows, *args, **kwargs))
-        return _harden(view(request, contact, *args, **kwargs))
+            response = view(request, contact, rows, *args, **kwargs)
+        else:
+            response = view(request, contact, *args, **kwargs)
+        return _harden(door.renew_cookie(response, nonce, signed_at))
 
     return login_not_required(wrapper)
 

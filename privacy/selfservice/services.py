@@ -1,9 +1,12 @@
 """Self-service link services: issue, revoke, resolve and send the person's /c/<token>/ link.
 
 `selfservice_link(contact)` issues a `SelfServiceLink` row (random nonce) and returns the path
-``/c/<token>/``; the token is a TimestampSigner signature of (contact id, nonce). A token is
-accepted while its signature is valid and younger than SELFSERVICE_TOKEN_MAX_AGE_DAYS and its
-row is neither expired nor revoked. Tokens are never logged.
+``/c/<token>/``; the token is a TimestampSigner signature of the nonce alone (nothing about the
+person: links issued before carried the contact id too, ``<id>.<nonce>``, and still open). A
+token is accepted while its signature is valid and younger than SELFSERVICE_TOKEN_MAX_AGE_DAYS
+and its row is neither expired nor revoked. The path is a door (privacy.selfservice.door): the
+first request swaps the token for a cookie and leaves for a URL without it. Tokens are never
+logged (zhaoshang.core.redaction).
 """
 
 import datetime
@@ -44,8 +47,7 @@ def _issue(contact, *, channel, user):
         channel=channel,
         issued_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    token = _signer().sign(f"{contact.pk}.{link.nonce}")
-    return link, f"/c/{token}/"
+    return link, f"/c/{_signer().sign(link.nonce)}/"
 
 
 @transaction.atomic
@@ -54,20 +56,31 @@ def selfservice_revoke(*, contact, user=None):
     return SelfServiceLink.objects.filter(contact=contact, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def selfservice_resolve(token):
-    """The contact a token opens, or None (bad signature, too old, expired, revoked, shredded)."""
+# Looked up when a token or cookie does not verify, so that a forged or damaged one costs the same
+# query as a real one that is expired or revoked (nonces are base64url: this one never exists).
+NO_NONCE = "~" * 22
+
+
+def token_nonce(token):
+    """The nonce a well-signed token not older than the links' lifetime carries, else None."""
     if not token or len(token) > 200:
         return None
     try:
         value = _signer().unsign(token, max_age=_max_age())
-        contact_id, nonce = value.split(".", 1)
-        contact_id = int(contact_id)
-    except (signing.BadSignature, ValueError):
+    except signing.BadSignature:
         return None
+    return value.rsplit(".", 1)[-1] or None  # links issued before carried "<contact id>.<nonce>"
+
+
+def selfservice_resolve(token):
+    """The contact a token opens, or None (bad signature, too old, expired, revoked, shredded)."""
+    return selfservice_resolve_nonce(token_nonce(token) or NO_NONCE)
+
+
+def selfservice_resolve_nonce(nonce):
+    """The contact of a live link with this nonce, or None. One query whatever the nonce."""
     link = (
-        SelfServiceLink.objects.filter(
-            nonce=nonce, contact_id=contact_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
+        SelfServiceLink.objects.filter(nonce=nonce, revoked_at__isnull=True, expires_at__gt=timezone.now())
         .select_related("contact__enterprise", "contact__subject_key")
         .first()
     )  # one query: link, contact, enterprise and key

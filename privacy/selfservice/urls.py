@@ -1,5 +1,8 @@
 """Client self-service pages, mounted at /c/ (public: the signed token replaces an account).
 
+/c/<token>/ is the door (views.door): it swaps the token for a cookie and redirects to /c/; the
+pages' own routes come first, so that none of their names can be taken for a token.
+
 `staff_urlpatterns` are the staff's link actions; `privacy/urls.py` mounts them in the
 "privacy" namespace.
 """
@@ -11,13 +14,14 @@ from . import staff_views, views
 app_name = "selfservice"
 
 urlpatterns = [
-    path("", views.invalid, name="invalid"),
-    path("<str:token>/", views.home, name="home"),
-    path("<str:token>/consent/", views.consent, name="consent"),
-    path("<str:token>/separate/<slug:code>/", views.separate, name="separate"),
-    path("<str:token>/withdraw-all/", views.withdraw_all, name="withdraw_all"),
-    path("<str:token>/request/", views.subject_request, name="request"),
-    path("<str:token>/complaint/", views.complaint, name="complaint"),
+    path("", views.home, name="home"),
+    path("consent/", views.consent, name="consent"),
+    path("separate/<slug:code>/", views.separate, name="separate"),
+    path("withdraw-all/", views.withdraw_all, name="withdraw_all"),
+    path("request/", views.subject_request, name="request"),
+    path("complaint/", views.complaint, name="complaint"),
+    path("<str:token>/", views.door, name="door"),
+    path("<str:token>/<path:rest>", views.door, name="door_to"),
 ]
 
 staff_urlpatterns = [

@@ -1,14 +1,16 @@
-"""The client self-service pages at /c/<token>/ (no account: the signed token is the key).
+"""The client self-service pages at /c/ (no account: the link's token, swapped for a cookie, is the key).
 
-Every view here is public (`login_not_required`) and goes through `rendering.selfservice_view`
-(rate limit, token gate, neutral page, no-store). Actions are POSTs under Django's CSRF
-protection. Nothing here logs; the token appears only in the URL path.
+`door` is the link itself, /c/<token>/: it swaps the token for the door cookie and redirects to
+the page without it (privacy.selfservice.door). Every page is public (`login_not_required`) and
+goes through `rendering.selfservice_view` (rate limit, cookie gate, neutral page, no-store).
+Actions are POSTs under Django's CSRF protection. Nothing here logs; the token appears only in
+the door's request line, which the log filter redacts.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +18,9 @@ from privacy.consent import services
 from privacy.consent.models import Channel, Purpose
 from privacy.requests.services import subject_request_create
 
+from . import door as door_cookie
 from .forms import SelfServiceComplaintForm, SelfServiceRequestForm
+from .prepared import _open_nonce
 from .rendering import (
     _back,
     _harden,
@@ -25,8 +29,32 @@ from .rendering import (
     _rate_limited,
     _render,
     neutral_page,
+    rate_limited_page,
     selfservice_view,
 )
+from .services import NO_NONCE, token_nonce
+
+
+@require_http_methods(["GET"])
+@login_not_required
+def door(request, token, rest=""):
+    """The link /c/<token>/ (or /c/<token>/<page>): swap the token for the door cookie, then go to
+    /c/ (or /c/<page>) -- a URL without it. A token that does not open gets the neutral page, by
+    the same statement (and so in the same time) as a real token that is expired or revoked."""
+    if _rate_limited(request):
+        return rate_limited_page(request)
+    nonce = token_nonce(token)
+    contact, _rows = _open_nonce(nonce or NO_NONCE)
+    if contact is None:
+        return neutral_page(request)
+    target = door_cookie.COOKIE_PATH + rest
+    try:
+        if resolve(target).url_name in (None, "door", "door_to"):
+            target = door_cookie.COOKIE_PATH
+    except Resolver404:
+        target = door_cookie.COOKIE_PATH
+    response = door_cookie.set_cookie(HttpResponseRedirect(target), nonce)
+    return _harden(response, referrer_policy="no-referrer")
 
 
 @require_http_methods(["GET"])
@@ -132,14 +160,3 @@ def complaint(request, contact):
             request, "privacy/selfservice/complaint_done.html", {"reference": complaint_obj.reference, "link": link}
         )
     return _render(request, "privacy/selfservice/complaint.html", {"contact": contact, "form": form})
-
-
-@require_http_methods(["GET"])
-@login_not_required
-def invalid(request):
-    """/c/ without a token: the neutral page (rate-limited like the rest)."""
-    if _rate_limited(request):
-        response = _render(request, "privacy/selfservice/rate_limited.html", status=429)
-        response["Retry-After"] = "60"
-        return _harden(response)
-    return neutral_page(request)

@@ -124,6 +124,43 @@ def test_owner_submits_evidence_and_auditor_verifies(client_for, action, officer
     assert Finding.objects.get().status == Finding.Status.CLOSED
 
 
+def test_evidence_is_stored_encrypted_and_served_uncached(client_for, action, officer1, auditor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    secret = b"%PDF-1.4 evidence naming Wang Xiaoming 13912345678"
+    upload = SimpleUploadedFile("approval.pdf", secret, content_type="application/pdf")
+    url = reverse("audit:rectification_detail", args=[action.pk])
+    client_for(officer1).post(url, {"step": "submit", "note": "流程已上线", "evidence": upload})
+    action.refresh_from_db()
+    stored = (tmp_path / action.evidence.name).read_bytes()
+    assert stored.startswith(b"zsf1$") and b"13912345678" not in stored and b"PDF" not in stored
+    assert "approval" not in action.evidence.name  # the uploader's file name is not kept
+    response = client_for(auditor).get(reverse("audit:rectification_evidence", args=[action.pk]))
+    assert response.status_code == 200 and response.content == secret
+    assert "no-store" in response["Cache-Control"] and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_evidence_stored_in_clear_before_is_encrypted_by_the_migration(action, settings, tmp_path):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from privacy import files
+
+    settings.MEDIA_ROOT = tmp_path
+    name = default_storage.save(f"audit/evidence/{action.pk}/old.pdf", ContentFile(b"%PDF-1.4 clear evidence"))
+    Rectification.objects.filter(pk=action.pk).update(evidence=name, subject_key=None)
+    migration = importlib.import_module("audit.migrations.0009_rectification_evidence_encrypted")
+    migration.encrypt_stored_evidence(apps, None)
+    action = Rectification.objects.get(pk=action.pk)
+    assert not (tmp_path / name).exists() and action.evidence_type == "pdf"
+    assert (tmp_path / action.evidence.name).read_bytes().startswith(b"zsf1$")
+    data = files.open_decrypted(action, action.evidence, purpose=files.RECTIFICATION_EVIDENCE)
+    assert data == b"%PDF-1.4 clear evidence"
+
+
 def test_bad_evidence_file_gets_a_message(client_for, action, officer1):
     upload = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
     response = client_for(officer1).post(

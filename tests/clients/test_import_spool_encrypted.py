@@ -58,3 +58,52 @@ def test_spool_without_its_session_key_cannot_be_imported(preview):
     session.save()
     response = client.post(url, {"token": token})
     assert response.status_code == 302 and not Enterprise.objects.exists()
+
+
+def test_session_and_batch_hold_the_spool_key_only_wrapped_by_the_master_key(preview, settings):
+    """A backup of the database (session, batch) and MEDIA_ROOT together, without the master key,
+    does not open the preview."""
+    import base64
+    import os
+
+    from clients.models import ImportBatch
+    from privacy.crypto import DecryptionError
+
+    client, url, token, _data, path = preview
+    key = client.session["clients_import_spool"]["key"]
+    assert key.startswith("zsk1$")
+    client.post(url, {"token": token})  # confirmed: the key waits in the batch row for the worker
+    assert ImportBatch.objects.get().spool_key == key
+    raw = path.read_bytes()
+    settings.FIELD_ENCRYPTION_KEYS = f"restored:{base64.b64encode(os.urandom(32)).decode()}"
+    with pytest.raises(DecryptionError):
+        files.decrypt_transient(raw, key=key, purpose=files.IMPORT_SPOOL)
+
+
+def test_old_previews_and_expired_sessions_are_swept_on_a_schedule(preview, officer1, settings):
+    import os
+    import time
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from clients.models import ImportBatch
+    from clients.tasks import sweep_import_spool
+    from zhaoshang.core.tasks import clear_expired_sessions
+
+    assert {"clients.tasks.sweep_import_spool", "zhaoshang.core.tasks.clear_expired_sessions"} <= {
+        job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    _client, _url, _token, _data, path = preview
+    waiting = path.with_name("waitingtoken.bin")
+    waiting.write_bytes(b"zsf1$...")
+    ImportBatch.objects.create(kind="enterprise", user=officer1, spool_token="waitingtoken", spool_key="zsk1$x")
+    hour_ago = time.time() - 3601
+    for spooled in (path, waiting):
+        os.utime(spooled, (hour_ago, hour_ago))
+    sweep_import_spool()
+    assert not path.exists()  # nobody confirmed it within the hour
+    assert waiting.exists()  # its batch is still queued: its task deletes it
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    clear_expired_sessions()
+    assert not Session.objects.exists()

@@ -9,12 +9,30 @@ from tests.conftest import PASSWORD
 LOGIN = "/account/login/"
 
 
-def _attempt(client, username, password):
+def _attempt(client, username, password, ip="10.9.8.7"):
     return client.post(
         LOGIN,
         {"auth-username": username, "auth-password": password, "login_view-current_step": "auth"},
-        REMOTE_ADDR="10.9.8.7",
+        REMOTE_ADDR=ip,
     )
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time django-axes stamps on attempts, moved by hand: clock.advance(minutes=…)."""
+    import datetime
+
+    from django.utils import timezone
+
+    class Clock:
+        now = timezone.now()
+
+        def advance(self, **delta):
+            self.now += datetime.timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr("axes.handlers.proxy.now", lambda: clock.now)
+    return clock
 
 
 def test_login_page_is_chinese(client, db):
@@ -40,6 +58,31 @@ def test_five_failures_lock_the_account_with_a_clear_message(client, officer1):
     still_locked = _attempt(client, "officer1", PASSWORD)
     assert still_locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_runs_from_the_lock_out_not_from_the_last_attempt(client, officer1, clock):
+    for _ in range(5):
+        _attempt(client, "officer1", "wrong-password")
+    clock.advance(minutes=10)
+    for password in ("wrong-password", PASSWORD, "wrong-again"):  # knocking while locked
+        assert _attempt(client, "officer1", password).status_code == 429
+    clock.advance(minutes=5, seconds=5)  # 15 minutes after the lock-out, 5 after the last knock
+    assert _attempt(client, "officer1", PASSWORD).status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_guessing_spread_across_addresses_locks_the_username(client, officer1, clock, settings):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 8
+    for n in range(4):  # two failures from each of four addresses: no address reaches 5
+        for _ in range(2):
+            response = _attempt(client, "officer1", "wrong-password", ip=f"10.7.0.{n}")
+    assert response.status_code == 429
+    fresh = _attempt(client, "officer1", PASSWORD, ip="10.7.9.9")  # even the right password, anywhere
+    assert fresh.status_code == 429 and "锁定" in fresh.content.decode()
+    assert _attempt(client, "officer2", PASSWORD, ip="10.7.9.9").status_code == 302  # others are not locked
+    clock.advance(minutes=61)
+    client.logout()
+    assert _attempt(client, "officer1", PASSWORD, ip="10.7.9.9").status_code == 302
 
 
 def test_lockout_is_visible_to_admins(client, officer1, admin_user):

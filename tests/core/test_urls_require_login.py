@@ -15,13 +15,14 @@ PUBLIC_ALLOWLIST = {
     "two_factor:login",  # the sign-in page itself
     "set_language",  # language switcher (POST only, CSRF-protected)
     "privacy:policy",  # the published privacy policy
-    "selfservice:home",  # client self-service pages: signed token instead of an account
+    "selfservice:door",  # [P] the self-service link: swaps its signed token for the pages' cookie
+    "selfservice:door_to",  # the same door, leading to one page of the service
+    "selfservice:home",  # client self-service pages: the door's cookie instead of an account
     "selfservice:separate",  # [E]: the separate-consent (单独同意) step of the self-service page
     "selfservice:consent",
     "selfservice:withdraw_all",
     "selfservice:request",
     "selfservice:complaint",
-    "selfservice:invalid",
     "complaints:public_new",  # public complaint form
     "complaints:public_done",
     "complaints:track",  # complaint tracking link with its secret

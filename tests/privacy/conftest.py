@@ -40,3 +40,20 @@ def make_contact(org):
 @pytest.fixture
 def contact(make_contact):
     return make_contact()
+
+
+def open_link(client, link, **extra):
+    """Pass a self-service link's door as a browser does: the token becomes the door cookie and the
+    answer is a redirect to the page without it. Returns that page's path ("/c/")."""
+    response = client.get(link, **extra)
+    assert response.status_code == 302, response.status_code
+    assert "/c/" in response["Location"] and link.split("/")[2] not in response["Location"]
+    return response["Location"]
+
+
+@pytest.fixture
+def opened(client, contact):
+    """The self-service page of `contact`, opened through its link's door by `client`: "/c/"."""
+    from privacy.selfservice import services as link_services
+
+    return open_link(client, link_services.selfservice_link(contact))

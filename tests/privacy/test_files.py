@@ -132,9 +132,29 @@ def test_transient_round_trip_and_wrong_key_refused():
     assert files.decrypt_transient(blob, key=key, purpose=files.IMPORT_SPOOL) == MARKER
     with pytest.raises(DecryptionError):
         files.decrypt_transient(blob, key=files.new_transient_key(), purpose=files.IMPORT_SPOOL)
-    for bad in ("", "aes:not-base64!", "xyz:AAAA", "aes:AAAA"):
+    for bad in ("", "aes:not-base64!", "xyz:AAAA", "aes:AAAA", key.replace("$aes$", "$sm4$"), key[:-8] + "AAAAAAA="):
         with pytest.raises(DecryptionError):
             files.decrypt_transient(blob, key=bad, purpose=files.IMPORT_SPOOL)
+
+
+def test_transient_key_is_stored_wrapped_by_the_master_key(settings):
+    """What the session or batch row keeps is not the file key: without the master key (a backup of
+    the database and MEDIA_ROOT, no environment) the spooled file does not open."""
+    import base64
+    import os
+
+    from privacy.crypto.keyring import unwrap_transient
+
+    key = files.new_transient_key()
+    blob = files.encrypt_transient(MARKER, key=key, purpose=files.IMPORT_SPOOL)
+    _suite, secret = unwrap_transient(key)
+    assert key.startswith("zsk1$") and base64.b64encode(secret).decode() not in key
+    settings.FIELD_ENCRYPTION_KEYS = f"other:{base64.b64encode(os.urandom(32)).decode()}"
+    with pytest.raises(DecryptionError):
+        files.decrypt_transient(blob, key=key, purpose=files.IMPORT_SPOOL)
+    # a raw key, as earlier releases stored it, is refused too
+    with pytest.raises(DecryptionError):
+        files.decrypt_transient(blob, key=f"aes:{base64.b64encode(secret).decode()}", purpose=files.IMPORT_SPOOL)
 
 
 # --- Consent evidence through the pages ---------------------------------------------------------

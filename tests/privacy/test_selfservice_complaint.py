@@ -8,13 +8,15 @@ import pytest
 
 from complaints.models import Complaint, ComplaintCategory, ComplaintKind
 from privacy.selfservice import services as link_services
+from tests.privacy.conftest import open_link
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def path(contact):
-    return link_services.selfservice_link(contact)
+def path(client, contact):
+    """The page, opened through the link's door: "/c/"."""
+    return open_link(client, link_services.selfservice_link(contact))
 
 
 def _file(client, path, category_code="policy"):

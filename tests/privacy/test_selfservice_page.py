@@ -7,13 +7,15 @@ from audit.models import AccessEvent
 from privacy.consent import services
 from privacy.models import Channel, ConsentEvent, ConsentState, SubjectRequest
 from privacy.selfservice import services as link_services
+from tests.privacy.conftest import open_link
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def path(contact):
-    return link_services.selfservice_link(contact)
+def path(client, contact):
+    """The page, opened through the link's door: "/c/"."""
+    return open_link(client, link_services.selfservice_link(contact))
 
 
 def test_page_shows_zone_officer_masked_data_and_purposes(client, contact, path, settings):

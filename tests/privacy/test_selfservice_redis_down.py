@@ -8,13 +8,14 @@ import pytest
 from complaints.models import Complaint, ComplaintCategory, ComplaintKind
 from privacy.models import ConsentEvent
 from privacy.selfservice import services as link_services
+from tests.privacy.conftest import open_link
 
 pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 
 def test_page_and_its_forms_work_with_redis_down(client, contact, redis_down, caplog):
-    path = link_services.selfservice_link(contact)
     with caplog.at_level(logging.WARNING, logger="zhaoshang.core.ratelimit"):
+        path = open_link(client, link_services.selfservice_link(contact))
         page = client.get(path)
     assert page.status_code == 200 and "撤回全部同意" in page.content.decode()
     assert any("selfservice" in r.getMessage() for r in caplog.records if r.name == "zhaoshang.core.ratelimit")

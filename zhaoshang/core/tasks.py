@@ -70,3 +70,14 @@ def send_notification_digests():
     from .notifications.services import notifications_digest_send
 
     return notifications_digest_send()
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions():
+    """Delete expired sessions (they may hold a wrapped import-spool key). Periodic; the command is
+    Django's own `manage.py clearsessions`."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
