@@ -24,6 +24,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("complaints/", include("complaints.urls")),
     path("c/", include("privacy.selfservice_urls")),
+    path("api/", include("zhaoshang.core.api.urls")),
 ]
 
 handler403 = core_views.error_403

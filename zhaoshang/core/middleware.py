@@ -118,6 +118,12 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.META.get("QUERY_STRING", "") or _has_nul(request.GET) or _form_has_nul(request):
             from django.shortcuts import render
 
+            if request.path.startswith("/api/"):
+                from django.utils.translation import gettext as _
+
+                from .api.exceptions import json_error
+
+                return json_error(400, "invalid", _("请求参数不能包含空字符（NUL）。"))
             return render(request, "400.html", status=400)
         return self.get_response(request)
 
