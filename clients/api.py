@@ -12,14 +12,15 @@ from datetime import UTC
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from integrations.models import Scope
 from privacy.crypto import masking
 from zhaoshang.core.api.access import integration_of, record_api_access
 from zhaoshang.core.api.exceptions import Conflict
-from zhaoshang.core.api.fields import DepartmentRefSerializer, MaskedField, StaffSerializer
+from zhaoshang.core.api.fields import DepartmentRefSerializer, MaskedField, StaffSerializer, StrictInputSerializer
+from zhaoshang.core.api.views import ApiView
 
 from . import services
 from .models import Contact, Currency, Enterprise, FollowUp, FollowUpMethod, Industry, Project, RevealPurpose, Source
@@ -44,12 +45,31 @@ def _aware_in_range(value):
 # --- serializers ------------------------------------------------------------------------------
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only (DRF would also take 0, 1, "yes", "on")."""
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """An amount as a decimal string ("1200.50"), as the schema says: a JSON number would round."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class EnterpriseRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
+    industry = serializers.ChoiceField(choices=Industry.choices, allow_blank=True, read_only=True)
     industry_label = serializers.CharField(source="get_industry_display", read_only=True)
     owner = StaffSerializer(read_only=True, allow_null=True)
     department = DepartmentRefSerializer(read_only=True, allow_null=True)
@@ -94,17 +114,17 @@ class EnterpriseDetailSerializer(EnterpriseSerializer):
         read_only_fields = fields
 
 
-class EnterpriseCreateSerializer(serializers.Serializer):
+class EnterpriseCreateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True, default="")
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    registered_capital = serializers.DecimalField(
+    registered_capital = StrictDecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
     capital_currency = serializers.ChoiceField(choices=Currency.choices, required=False, default=Currency.CNY)
     source = serializers.ChoiceField(choices=Source.choices, required=False, default=Source.OTHER)
-    confirm_not_duplicate = serializers.BooleanField(
+    confirm_not_duplicate = StrictBooleanField(
         required=False, default=False, help_text=gettext_lazy("查重发现名称相近的企业时，确认不是同一家企业后传 true。")
     )
 
@@ -122,6 +142,7 @@ class EnterpriseCreateSerializer(serializers.Serializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseRefSerializer(read_only=True)
+    industry = serializers.ChoiceField(choices=Industry.choices, allow_blank=True, read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     owner = StaffSerializer(read_only=True, allow_null=True)
     department = DepartmentRefSerializer(read_only=True, allow_null=True)
@@ -147,17 +168,19 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectFilterSerializer(serializers.Serializer):
+class ProjectFilterSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=StageChoices.choices, required=False)
     department = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     enterprise = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     updated_since = serializers.DateTimeField(
         required=False, validators=[_aware_in_range], help_text=gettext_lazy("只返回此时间之后有更新的项目。")
     )
-    q = serializers.CharField(max_length=100, required=False, help_text=gettext_lazy("项目名称包含的文字。"))
+    q = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=gettext_lazy("项目名称包含的文字。")
+    )
 
 
-class StageChangeSerializer(serializers.Serializer):
+class StageChangeSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=StageChoices.choices)
     reason = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", help_text=gettext_lazy("终止项目时必填。")
@@ -186,7 +209,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FollowUpCreateSerializer(serializers.Serializer):
+class FollowUpCreateSerializer(StrictInputSerializer):
     date = serializers.DateField()
     method = serializers.ChoiceField(choices=FollowUpMethod.choices)
     summary = serializers.CharField(max_length=4000)
@@ -199,7 +222,7 @@ class FollowUpCreateSerializer(serializers.Serializer):
         return data
 
 
-class EnterpriseSearchSerializer(serializers.Serializer):
+class EnterpriseSearchSerializer(StrictInputSerializer):
     q = serializers.CharField(
         max_length=100, required=False, help_text=gettext_lazy("企业名称包含的文字，或18位统一社会信用代码。")
     )
@@ -208,7 +231,7 @@ class EnterpriseSearchSerializer(serializers.Serializer):
     )
 
 
-class RevealSerializer(serializers.Serializer):
+class RevealSerializer(StrictInputSerializer):
     field = serializers.ChoiceField(choices=sorted(services.REVEAL_FIELDS))
     purpose = serializers.ChoiceField(choices=RevealPurpose.choices)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -228,12 +251,18 @@ class RevealedSerializer(serializers.Serializer):
 
 
 def _validated(serializer_class, data):
+    """Validated input. Query strings are read as plain values (not as an HTML form, where DRF
+    would take an empty value for an absent one): `?department=` is refused like `?department=x`."""
+    if hasattr(data, "dict"):
+        data = data.dict()
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
 
-class EnterpriseListView(generics.GenericAPIView):
+class EnterpriseListView(ApiView):
+    query_params = ("q", "credit_code")
+    paginated = True
     required_scope = {"GET": Scope.ENTERPRISES_READ, "POST": Scope.ENTERPRISES_WRITE}
     required_perms = {"GET": ["clients.view_enterprise"], "POST": ["clients.add_enterprise"]}
     serializer_class = EnterpriseSerializer
@@ -288,7 +317,7 @@ class EnterpriseListView(generics.GenericAPIView):
         return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
 
-class EnterpriseDetailView(generics.GenericAPIView):
+class EnterpriseDetailView(ApiView):
     required_scope = Scope.ENTERPRISES_READ
     required_perms = ["clients.view_enterprise"]
     serializer_class = EnterpriseDetailSerializer
@@ -334,7 +363,9 @@ def _project_rows(user):
     )
 
 
-class ProjectListView(generics.GenericAPIView):
+class ProjectListView(ApiView):
+    query_params = ("stage", "department", "enterprise", "updated_since", "q")
+    paginated = True
     required_scope = Scope.PROJECTS_READ
     required_perms = ["clients.view_project"]
     serializer_class = ProjectSerializer
@@ -363,7 +394,7 @@ class ProjectListView(generics.GenericAPIView):
         return self.get_paginated_response(ProjectSerializer(page, many=True).data)
 
 
-class ProjectDetailView(generics.GenericAPIView):
+class ProjectDetailView(ApiView):
     required_scope = Scope.PROJECTS_READ
     required_perms = ["clients.view_project"]
     serializer_class = ProjectSerializer
@@ -374,7 +405,7 @@ class ProjectDetailView(generics.GenericAPIView):
         return Response(ProjectSerializer(get_project_for_user(request.user, pk)).data)
 
 
-class ProjectStageView(generics.GenericAPIView):
+class ProjectStageView(ApiView):
     required_scope = Scope.PROJECTS_WRITE
     required_perms = ["clients.change_project"]
     serializer_class = StageChangeSerializer
@@ -393,7 +424,8 @@ class ProjectStageView(generics.GenericAPIView):
         return Response(ProjectSerializer(get_project_for_user(request.user, pk)).data)
 
 
-class ProjectFollowUpsView(generics.GenericAPIView):
+class ProjectFollowUpsView(ApiView):
+    paginated = True
     required_scope = {"GET": Scope.FOLLOWUPS_READ, "POST": Scope.FOLLOWUPS_WRITE}
     required_perms = {"GET": ["clients.view_followup"], "POST": ["clients.add_followup"]}
     serializer_class = FollowUpSerializer
@@ -423,7 +455,7 @@ class ProjectFollowUpsView(generics.GenericAPIView):
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
 
 
-class ContactRevealView(generics.GenericAPIView):
+class ContactRevealView(ApiView):
     required_scope = Scope.CONTACTS_REVEAL
     required_perms = ["clients.view_contact", "clients.reveal_contact"]
     serializer_class = RevealSerializer

@@ -20,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from integrations.models import Scope
 from integrations.services import hotline_complaint_submit, hotline_ticket_for
 from zhaoshang.core.api.access import integration_of, record_api_access
+from zhaoshang.core.api.fields import StrictInputSerializer
+from zhaoshang.core.api.views import ApiView
 
 from .forms import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, validate_attachment
 from .models import Complaint, ComplaintCategory, ComplaintEvent, ComplaintKind
@@ -33,7 +35,7 @@ from .models import Complaint, ComplaintCategory, ComplaintEvent, ComplaintKind
 HOTLINE_ID_RE = r"[A-Za-z0-9_-]{1,64}"
 
 
-class AttachmentSerializer(serializers.Serializer):
+class AttachmentSerializer(StrictInputSerializer):
     filename = serializers.CharField(max_length=120, help_text=gettext_lazy("文件名，须以与内容相符的扩展名结尾。"))
     content_base64 = serializers.CharField(
         max_length=(MAX_ATTACHMENT_BYTES * 4) // 3 + 4, help_text=gettext_lazy("文件内容（Base64），每个不超过 10 MB。")
@@ -52,7 +54,7 @@ class AttachmentSerializer(serializers.Serializer):
         return (content_type, upload)
 
 
-class HotlineIntakeSerializer(serializers.Serializer):
+class HotlineIntakeSerializer(StrictInputSerializer):
     hotline_id = serializers.RegexField(
         rf"^{HOTLINE_ID_RE}$",
         max_length=64,
@@ -100,9 +102,15 @@ class HotlineIntakeSerializer(serializers.Serializer):
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
-    action_label = serializers.CharField(source="get_action_display")
+    action_label = serializers.SerializerMethodField()
     status = serializers.CharField(source="to_status")
     message = serializers.SerializerMethodField(help_text=gettext_lazy("答复内容（仅“答复”一项有）。"))
+
+    def get_action_label(self, event) -> str:
+        try:
+            return str(ComplaintEvent.Action(event.action).label)
+        except ValueError:
+            return event.action
 
     def get_message(self, event) -> str:
         return str(event.message or "") if event.action == ComplaintEvent.Action.REPLY else ""
@@ -126,7 +134,7 @@ class HotlineComplaintDetailSerializer(HotlineComplaintSerializer):
     timeline = TimelineEntrySerializer(many=True, source="public_events")
 
 
-class HotlineIntakeView(generics.GenericAPIView):
+class HotlineIntakeView(ApiView):
     required_scope = Scope.COMPLAINTS_INTAKE
     required_perms = ["complaints.add_complaint"]
     serializer_class = HotlineIntakeSerializer
@@ -160,7 +168,7 @@ class HotlineIntakeView(generics.GenericAPIView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class HotlineStatusView(generics.GenericAPIView):
+class HotlineStatusView(ApiView):
     required_scope = Scope.COMPLAINTS_INTAKE
     required_perms = ["complaints.add_complaint"]
     serializer_class = HotlineComplaintDetailSerializer

@@ -7,7 +7,7 @@ access event naming the integration.
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from clients.models import Contact
@@ -16,6 +16,7 @@ from integrations.models import Scope
 from privacy.crypto import masking
 from zhaoshang.core.api.access import record_api_access
 from zhaoshang.core.api.fields import MaskedField
+from zhaoshang.core.api.views import ApiView
 
 from . import services
 
@@ -60,7 +61,7 @@ class ContactConsentSerializer(serializers.Serializer):
     purposes = ConsentPurposeSerializer(many=True)
 
 
-class ContactConsentView(generics.GenericAPIView):
+class ContactConsentView(ApiView):
     required_scope = Scope.CONSENT_READ
     required_perms = ["clients.view_contact", "privacy.view_consentevent"]
     serializer_class = ContactConsentSerializer

@@ -1,5 +1,8 @@
 """Serializer pieces shared by the apps' API modules: masked personal values, staff and departments."""
 
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -50,3 +53,22 @@ class ChoiceLabelField(serializers.CharField):
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Input typed as the schema says: a string field takes a JSON string only (DRF would turn the
+    number 0 into "0"), so a client's type error is a 400, not a silent conversion."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {
+                name: [_("须为字符串。")]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and data.get(name) is not None
+                and not isinstance(data.get(name), str)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import generics, serializers
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -23,6 +23,7 @@ from complaints import api as complaints_api
 from integrations.authentication import ApiKeyAuthentication
 from integrations.models import Scope
 from privacy import api as privacy_api
+from zhaoshang.core.api.views import ApiView
 
 app_name = "api"
 
@@ -60,7 +61,7 @@ class CountsSerializer(serializers.Serializer):
     complaints = serializers.DictField(required=False, help_text="open, overdue")
 
 
-class CountsView(generics.GenericAPIView):
+class CountsView(ApiView):
     """Figures for dashboards (OA), each computed inside the service user's scope."""
 
     required_scope = Scope.COUNTS_READ
@@ -80,6 +81,12 @@ class SchemaView(SpectacularAPIView):
 def _api(view):
     """Data endpoints: the API key decides, not the portal session (see the module docstring)."""
     return login_not_required(view)
+
+
+def _portal_page(view):
+    """DRF marks every APIView `login_required = False`; the docs page is a portal page."""
+    view.login_required = True
+    return view
 
 
 v1 = [
@@ -102,6 +109,6 @@ v1 = [
 
 urlpatterns = [
     path("schema/", _api(SchemaView.as_view(renderer_classes=[JSONRenderer])), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", _portal_page(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("v1/", include(v1)),
 ]
