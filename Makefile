@@ -70,8 +70,10 @@ check-deploy: install
 	  ALLOWED_HOSTS=zhaoshang.example.cn DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
+# Every benchmark under bench/, one after another, ending with one table (figure, target, result, verdict).
+# One alone: $(PYTHON) bench/<name>.py --help; other arguments per benchmark: BENCH_ARGS_<NAME>="…".
 bench: install
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) bench/crypto.py
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) bench/run_all.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import summary  # noqa: E402
+
 
 def _b64(n):
     return base64.b64encode(secrets.token_bytes(n)).decode()
@@ -111,6 +113,12 @@ def bench_saves(n):
             f"ratio {audited / plain:4.2f}× (target ≤ 2×)   [auditlog's re-read: {reread:7.1f} µs, "
             f"{reread / plain:4.2f}×]"
         )
+        summary.result(
+            f"audited save vs unaudited, {label}",
+            target="≤ 2×",
+            value=f"{audited / plain:.2f}× ({audited:.0f} vs {plain:.0f} µs)",
+            ok=audited / plain <= 2,
+        )
 
 
 @contextlib.contextmanager
@@ -176,6 +184,13 @@ def bench_pages(auditor, page_size, filter_user):
         print(
             f"   {label:15s} first {first:7.1f} ms   1,000th {thousandth:7.1f} ms   ratio "
             f"{max(first, thousandth) / min(first, thousandth):4.2f}× (target within 2×)"
+        )
+        spread = max(first, thousandth) / min(first, thousandth)
+        summary.result(
+            f"auditor page, {label}: 1,000th page vs first",
+            target="within 2×",
+            value=f"{spread:.2f}× ({first:.1f} / {thousandth:.1f} ms)",
+            ok=spread <= 2,
         )
     offset = 999 * page_size
     before = cursor_at(offset + 1)  # computed once, as the previous page's link carries it

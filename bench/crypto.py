@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import summary  # noqa: E402
+
 
 def _b64(n):
     return base64.b64encode(secrets.token_bytes(n)).decode()
@@ -126,6 +128,13 @@ def bench_field(suite, number):
         f"  {suite}: field {ours_us:6.2f} µs  raw {raw_us:6.2f} µs  ratio {ours_us / raw_us:4.2f}× "
         f"(target ≤ {TARGETS[suite]}×)"
     )
+    ratio = ours_us / raw_us
+    summary.result(
+        f"{suite} field round trip vs raw cipher (wall clock)",
+        target=f"≤ {TARGETS[suite]}×",
+        value=f"{ratio:.2f}× ({ours_us:.2f} vs {raw_us:.2f} µs)",
+        ok=ratio <= TARGETS[suite],
+    )
 
 
 # --- instruction counts (--callgrind) ---------------------------------------------------------------
@@ -209,6 +218,12 @@ def bench_callgrind(number):
         print(
             f"  {suite}: field {ours:8.0f} instructions  raw {raw:8.0f}  ratio {ours / raw:4.2f}× (target ≤ {target}×)"
         )
+        summary.result(
+            f"{suite} field round trip vs raw cipher (instructions)",
+            target=f"≤ {target}×",
+            value=f"{ours / raw:.2f}×",
+            ok=ours / raw <= target,
+        )
 
 
 def bench_blind(suite, number):
@@ -242,6 +257,12 @@ def bench_blind(suite, number):
             print(
                 f"  {suite} {label:12s}: index {ours_us:5.2f} µs  raw HMAC {raw_us:5.2f} µs  "
                 f"ratio {ours_us / raw_us:4.2f}× (target ≤ 2×)"
+            )
+            summary.result(
+                f"{suite} blind index ({label}) vs raw HMAC",
+                target="≤ 2×",
+                value=f"{ours_us / raw_us:.2f}×",
+                ok=ours_us / raw_us <= 2,
             )
 
 
@@ -326,6 +347,10 @@ def bench_rotation(subjects):
         rewritten = cursor.fetchone()[0]
     keys = SubjectKey.objects.count()
     print(f"  rotate_keys re-wrapped {keys} subject keys in {elapsed:.1f} s (target ≤ 60 s)")
+    summary.result(f"rotate_keys over {keys:,} subjects", target="≤ 60 s", value=f"{elapsed:.1f} s", ok=elapsed <= 60)
+    summary.result(
+        "field rows rewritten by rotation", target="0", value=str(rewritten), ok=rewritten == 0 and before == after
+    )
     print(
         f"  field ciphertexts rewritten: {rewritten} rows with a new tuple version; checksum of ciphertext columns "
         f"{'unchanged' if before == after else 'CHANGED'} ({before[1]})"

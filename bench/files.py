@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import summary
 from privacy import files
 from privacy.crypto.suites import SUITES
 
@@ -51,7 +52,14 @@ def main():
     data = os.urandom(args.size_mb * 1024 * 1024)
     print(f"{args.size_mb} MB, chunk {files.CHUNK_SIZE // 1024} KiB, best of {args.repeat} (ms)")
     for suite in SUITES.values():
-        print(f"{suite.name}: " + "  ".join(f"{k} {v}" for k, v in measure(suite, data, args.repeat).items()))
+        figures = measure(suite, data, args.repeat)
+        print(f"{suite.name}: " + "  ".join(f"{k} {v}" for k, v in figures.items()))
+        summary.result(
+            f"{suite.name} encrypted file, {args.size_mb} MB: encrypt / decrypt",
+            target="",
+            value=f"{figures['zsf1 encrypt']} / {figures['zsf1 decrypt']} ms",
+            ok=None,
+        )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import summary  # noqa: E402
+
 
 def _b64(n):
     return base64.b64encode(secrets.token_bytes(n)).decode()
@@ -266,6 +268,18 @@ def _ratio_line(ours, plain):
     )
 
 
+def _report(figure, ours, plain):
+    """The figure for `make bench`: median ratio ≤ 1.5×, ≤ 12 queries, no OFFSET."""
+    (ms, _best, queries, offset), (base_ms, _base_best, _base_q, _offset) = ours, plain
+    ratio = ms / base_ms
+    summary.result(
+        figure,
+        target="≤ 1.5× plain, ≤ 12 queries, no OFFSET",
+        value=f"{ratio:.2f}× ({ms:.1f} vs {base_ms:.1f} ms), {queries} q{', OFFSET' if offset else ''}",
+        ok=ratio <= 1.5 and queries <= 12 and not offset,
+    )
+
+
 def name_search_queries(*users, runs=7):
     """The scoped company-name query alone: `name__icontains` (UPPER(name) LIKE, cannot use the trigram
     index, so it tests the name of every row in scope) vs
@@ -340,6 +354,7 @@ def main():
                     (client, "/clients/projects/", params), (plain, "/bench/plain-projects/", plain_params), args.runs
                 )
                 print(f"   {label:18s} {page_label:10s} {_ratio_line(ours, base)}   [{visible:,} rows in scope]")
+                _report(f"project list, {user.username}, {page_label}", ours, base)
 
         print("2. exact search: mobile via blind index (scoped) vs credit code (plain, unscoped)")
         contact = Contact.objects.filter(enterprise__owner=officer).order_by("pk")[100]
@@ -350,6 +365,7 @@ def main():
             (client, "/clients/search/", {"q": contact.mobile}), (plain, "/bench/plain-search/", {"q": code}), args.runs
         )
         print(f"   mobile search vs plain credit-code search: {_ratio_line(ours, base)}")
+        _report("mobile search vs plain credit-code search", ours, base)
         ms, queries, _offset = measure(client, "/clients/search/", {"q": "基准测试企业04242"})
         print(f"   name search page (trigram index, scoped) {ms:6.1f} ms ({queries} q)")
         name_search_queries(officer, head)

@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import summary  # noqa: E402
+
 
 def _env(db):
     b64 = lambda n: base64.b64encode(secrets.token_bytes(n)).decode()  # noqa: E731
@@ -228,7 +230,7 @@ def worker(pause_ms=None):
     from django.conf import settings
 
     from privacy.models import PurgeRun
-    from privacy.retention import purge_run_create, purge_run_execute
+    from privacy.retention.services import purge_run_create, purge_run_execute
 
     if pause_ms is not None:
         settings.PURGE_BATCH_PAUSE_MS = pause_ms
@@ -363,6 +365,33 @@ def main():
     for rows in (int(s) for s in args.scales.split(",")):
         figures = measure(rows, client, pause_ms=args.pause_ms, log_entries=args.log_entries)
         print(json.dumps(figures, ensure_ascii=False), flush=True)
+        report(figures)
+
+
+def report(f):
+    """The figures of one scale for `make bench`, against the targets of issue 7."""
+    scale = f"{f['rows']:,} contacts"
+    summary.result(
+        f"purge rate, {scale}", target="≥ 5,000 rows/s", value=f"{f['rows_per_s']:,} rows/s", ok=f["rows_per_s"] >= 5000
+    )
+    summary.result(
+        f"purge vs raw batched DELETE, {scale}",
+        target="≤ 3×",
+        value=f"{f['ratio_to_raw']:.2f}×",
+        ok=f["ratio_to_raw"] <= 3,
+    )
+    summary.result(
+        f"worker peak RSS, {scale}",
+        target="≤ 200 MB",
+        value=f"{f['worker_peak_rss_mb']:.1f} MB",
+        ok=f["worker_peak_rss_mb"] <= 200,
+    )
+    summary.result(
+        f"project list p99 during purge vs idle, {scale}",
+        target="≤ 1.5×",
+        value=f"{f['p99_ratio']:.2f}× ({f['p99_during_ms']} / {f['p99_idle_ms']} ms)",
+        ok=f["p99_ratio"] <= 1.5,
+    )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ from clients.demo import seed_organisation
 from clients.models import Contact, Enterprise
 from clients.validators import make_credit_code
 from django.contrib.auth import get_user_model
-from privacy import services
+from privacy.consent import services
+from privacy.selfservice import services as link_services
 from privacy.models import Channel
 
 seed_organisation(password="bench-only-password-1")
@@ -62,7 +63,7 @@ if not contact.consent_events.exists():
     for code in ("policy_push", "satisfaction"):
         services.consent_grant(contact=contact, purpose=code, channel=Channel.ONSITE, actor=officer)
     services.consent_withdraw(contact=contact, purpose="satisfaction", channel=Channel.ONSITE, actor=officer)
-print(services.selfservice_link(contact))
+print(link_services.selfservice_link(contact))
 PYEOF
 )
 
@@ -155,4 +156,12 @@ ratio = s[0] / h[0]
 p99 = s[1] / h[1]
 print(f"throughput ratio self-service/hello-world: {ratio:.2f}x (target >= 0.25x)")
 print(f"p99 ratio self-service/hello-world:        {p99:.2f}x (target <= 4x)")
+import json
+for figure, target, value, ok in (
+    ("self-service throughput vs hello-world", ">= 0.25x", f"{ratio:.2f}x", ratio >= 0.25),
+    ("self-service p99 vs hello-world", "<= 4x", f"{p99:.2f}x", p99 <= 4),
+    ("self-service errors", "0", str(s[2]), s[2] == 0),
+):
+    line = {"figure": figure, "target": target, "value": value, "ok": ok}
+    print("BENCH-RESULT " + json.dumps(line, ensure_ascii=False))
 PYEOF

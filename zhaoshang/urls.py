@@ -23,7 +23,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("audit/", include("audit.urls")),
     path("complaints/", include("complaints.urls")),
-    path("c/", include("privacy.selfservice_urls")),
+    path("c/", include("privacy.selfservice.urls")),
     path("api/", include("zhaoshang.core.api.urls")),
 ]
 

@@ -209,7 +209,7 @@ def test_reveal_needs_a_purpose_names_the_integration_and_counts_toward_the_dail
 
 
 def test_consent_state_is_masked_and_logged(head_api, contact):
-    from privacy import services as privacy_services
+    from privacy.consent import services as privacy_services
     from privacy.models import Purpose
 
     integration, client = head_api

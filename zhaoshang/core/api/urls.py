@@ -22,7 +22,7 @@ from clients import api as clients_api
 from complaints import api as complaints_api
 from integrations.authentication import ApiKeyAuthentication
 from integrations.models import Scope
-from privacy import api as privacy_api
+from privacy.consent import api as consent_api
 from zhaoshang.core.api.views import ApiView
 
 app_name = "api"
@@ -97,7 +97,7 @@ v1 = [
     path("projects/<id:pk>/stage/", _api(clients_api.ProjectStageView.as_view()), name="project-stage"),
     path("projects/<id:pk>/followups/", _api(clients_api.ProjectFollowUpsView.as_view()), name="project-followups"),
     path("contacts/<id:pk>/reveal/", _api(clients_api.ContactRevealView.as_view()), name="contact-reveal"),
-    path("contacts/<id:pk>/consent/", _api(privacy_api.ContactConsentView.as_view()), name="contact-consent"),
+    path("contacts/<id:pk>/consent/", _api(consent_api.ContactConsentView.as_view()), name="contact-consent"),
     path("complaints/hotline/", _api(complaints_api.HotlineIntakeView.as_view()), name="hotline-intake"),
     path(
         "complaints/hotline/<hotline:hotline_id>/",

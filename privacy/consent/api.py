@@ -1,7 +1,7 @@
 """REST API: a contact's consent state per purpose, read-only and masked.
 
 The contact comes through `clients.scopes.get_contact_for_user` (404 outside scope); the state is
-`privacy.services.consent_state`, the same rows the portal's contact page shows. Each read is an
+`privacy.consent.services.consent_state`, the same rows the portal's contact page shows. Each read is an
 access event naming the integration.
 """
 
@@ -18,7 +18,7 @@ from zhaoshang.core.api.access import record_api_access
 from zhaoshang.core.api.fields import MaskedField
 from zhaoshang.core.api.views import ApiView
 
-from . import services
+from .services import consent_state
 
 
 class ConsentPurposeSerializer(serializers.Serializer):
@@ -70,6 +70,6 @@ class ContactConsentView(ApiView):
     @extend_schema(summary=gettext_lazy("联系人各用途的同意状态（只读，已脱敏）"), tags=["contacts"])
     def get(self, request, pk):
         contact = get_contact_for_user(request.user, pk)
-        rows = services.consent_state(contact)
+        rows = consent_state(contact)
         record_api_access(request, "view", contact, purpose=str(gettext_lazy("查询同意状态")), subject_ids=[contact.pk])
         return Response(ContactConsentSerializer({"contact": contact, "purposes": rows}).data)
