@@ -272,7 +272,7 @@ class EnterpriseListView(ApiView):
         summary=gettext_lazy("企业列表与搜索"),
         parameters=[EnterpriseSearchSerializer],
         responses=EnterpriseSerializer(many=True),
-        tags=["enterprises"],
+        tags=["企业"],
     )
     def get(self, request):
         params = _validated(EnterpriseSearchSerializer, request.query_params)
@@ -297,7 +297,7 @@ class EnterpriseListView(ApiView):
                 response=None, description=gettext_lazy("查重：统一社会信用代码已报备，或名称相近须确认。")
             ),
         },
-        tags=["enterprises"],
+        tags=["企业"],
     )
     def post(self, request):
         data = dict(_validated(EnterpriseCreateSerializer, request.data))
@@ -323,7 +323,7 @@ class EnterpriseDetailView(ApiView):
     serializer_class = EnterpriseDetailSerializer
     queryset = Enterprise.objects.none()
 
-    @extend_schema(summary=gettext_lazy("企业详情（联系人已脱敏）"), tags=["enterprises"])
+    @extend_schema(summary=gettext_lazy("企业详情（联系人已脱敏）"), tags=["企业"])
     def get(self, request, pk):
         enterprise = get_enterprise_for_user(request.user, pk)
         enterprise.api_contacts = []
@@ -375,7 +375,7 @@ class ProjectListView(ApiView):
         summary=gettext_lazy("项目列表（可按阶段、部门、企业、更新时间筛选）"),
         parameters=[ProjectFilterSerializer],
         responses=ProjectSerializer(many=True),
-        tags=["projects"],
+        tags=["项目与跟进"],
     )
     def get(self, request):
         params = _validated(ProjectFilterSerializer, request.query_params)
@@ -400,7 +400,7 @@ class ProjectDetailView(ApiView):
     serializer_class = ProjectSerializer
     queryset = Project.objects.none()
 
-    @extend_schema(summary=gettext_lazy("项目详情"), tags=["projects"])
+    @extend_schema(summary=gettext_lazy("项目详情"), tags=["项目与跟进"])
     def get(self, request, pk):
         return Response(ProjectSerializer(get_project_for_user(request.user, pk)).data)
 
@@ -415,7 +415,7 @@ class ProjectStageView(ApiView):
         summary=gettext_lazy("变更项目阶段（与门户相同的规则与审计）"),
         request=StageChangeSerializer,
         responses={200: ProjectSerializer},
-        tags=["projects"],
+        tags=["项目与跟进"],
     )
     def post(self, request, pk):
         project = get_project_for_user(request.user, pk, write=True)
@@ -432,7 +432,7 @@ class ProjectFollowUpsView(ApiView):
     queryset = FollowUp.objects.none()
 
     @extend_schema(
-        summary=gettext_lazy("项目的跟进记录（内容已脱敏）"), responses=FollowUpSerializer(many=True), tags=["projects"]
+        summary=gettext_lazy("项目的跟进记录（内容已脱敏）"), responses=FollowUpSerializer(many=True), tags=["项目与跟进"]
     )
     def get(self, request, pk):
         project = get_project_for_user(request.user, pk)
@@ -446,7 +446,7 @@ class ProjectFollowUpsView(ApiView):
         summary=gettext_lazy("新建跟进记录"),
         request=FollowUpCreateSerializer,
         responses={201: FollowUpSerializer},
-        tags=["projects"],
+        tags=["项目与跟进"],
     )
     def post(self, request, pk):
         project = get_project_for_user(request.user, pk, write=True)
@@ -465,7 +465,7 @@ class ContactRevealView(ApiView):
         summary=gettext_lazy("查看联系人某一字段的明文（须说明用途，计入每日上限，记入访问日志）"),
         request=RevealSerializer,
         responses={200: RevealedSerializer},
-        tags=["contacts"],
+        tags=["联系人"],
     )
     def post(self, request, pk):
         contact = get_contact_for_user(request.user, pk)

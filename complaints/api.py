@@ -145,7 +145,7 @@ class HotlineIntakeView(ApiView):
         request=HotlineIntakeSerializer,
         responses={201: HotlineComplaintSerializer, 200: HotlineComplaintSerializer},
         description=gettext_lazy("新登记返回 201；同一工单号再次提交返回 200 和第一次登记的投诉，不重复登记。"),
-        tags=["complaints"],
+        tags=["投诉（12345 热线）"],
     )
     def post(self, request):
         serializer = HotlineIntakeSerializer(data=request.data)
@@ -177,7 +177,7 @@ class HotlineStatusView(ApiView):
     @extend_schema(
         summary=gettext_lazy("按热线工单号查询办理状态与答复"),
         description=gettext_lazy("只能查询本接入系统转办的工单。答复内容为明文，每次查询记入访问日志。"),
-        tags=["complaints"],
+        tags=["投诉（12345 热线）"],
     )
     def get(self, request, hotline_id):
         ticket = (

@@ -48,6 +48,7 @@ class IntegrationForm(forms.ModelForm):
             "webhook_url",
             "is_active",
         ]
+        widgets = {"contact": forms.TextInput(attrs={"class": "vTextField"})}
 
     def clean_code(self):
         from django.contrib.auth import get_user_model

@@ -401,6 +401,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "displayOperationId": False},
+    "TAGS": [
+        {"name": "企业", "description": "企业列表、搜索、详情与报备（含查重）"},
+        {"name": "项目与跟进", "description": "项目列表与筛选、详情、阶段变更、跟进记录"},
+        {"name": "联系人", "description": "同意状态（只读）与明文查看（须说明用途）"},
+        {"name": "投诉（12345 热线）", "description": "转办（按工单号幂等）与办理状态；答复、办结时回调"},
+        {"name": "统计", "description": "仪表板统计数字"},
+    ],
+    "ENUM_NAME_OVERRIDES": {"CurrencyEnum": "clients.models.choices.Currency"},
 }
 API_KEY_DEFAULT_DAYS = env.int("API_KEY_DEFAULT_DAYS", default=365)
 API_KEY_MAX_DAYS = env.int("API_KEY_MAX_DAYS", default=730)

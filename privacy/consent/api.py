@@ -67,7 +67,7 @@ class ContactConsentView(ApiView):
     serializer_class = ContactConsentSerializer
     queryset = Contact.objects.none()
 
-    @extend_schema(summary=gettext_lazy("联系人各用途的同意状态（只读，已脱敏）"), tags=["contacts"])
+    @extend_schema(summary=gettext_lazy("联系人各用途的同意状态（只读，已脱敏）"), tags=["联系人"])
     def get(self, request, pk):
         contact = get_contact_for_user(request.user, pk)
         rows = consent_state(contact)

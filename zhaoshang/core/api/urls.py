@@ -67,7 +67,7 @@ class CountsView(ApiView):
     required_scope = Scope.COUNTS_READ
     serializer_class = CountsSerializer
 
-    @extend_schema(summary="统计数字（仪表板用，按服务账号的数据范围）", tags=["counts"])
+    @extend_schema(summary="统计数字（仪表板用，按服务账号的数据范围）", tags=["统计"])
     def get(self, request):
         return Response({**clients_api.counts(request.user), **complaints_api.counts(request.user)})
 
