@@ -432,7 +432,9 @@ class ProjectFollowUpsView(ApiView):
     queryset = FollowUp.objects.none()
 
     @extend_schema(
-        summary=gettext_lazy("项目的跟进记录（内容已脱敏）"), responses=FollowUpSerializer(many=True), tags=["项目与跟进"]
+        summary=gettext_lazy("项目的跟进记录（内容已脱敏）"),
+        responses=FollowUpSerializer(many=True),
+        tags=["项目与跟进"],
     )
     def get(self, request, pk):
         project = get_project_for_user(request.user, pk)

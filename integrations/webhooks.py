@@ -144,6 +144,7 @@ def webhook_deliver(delivery_id, *, now=None, transport=None):
     elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         delivery.status = WebhookDelivery.Status.FAILED
         logger.warning("webhook delivery %s failed after %s attempts", delivery.pk, delivery.attempts)
+        _tell_administrators(delivery, integration)
     else:
         wait = BACKOFF_SECONDS[min(delivery.attempts, len(BACKOFF_SECONDS)) - 1]
         delivery.next_attempt_at = delivery.last_attempt_at + timedelta(seconds=wait)
@@ -159,6 +160,32 @@ def webhook_deliver(delivery_id, *, now=None, transport=None):
         ]
     )
     return delivery
+
+
+def _tell_administrators(delivery, integration):
+    """A delivery given up on needs a person: the system administrators are notified (ids only)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from clients.models import Role
+    from zhaoshang.core.notifications import notify
+
+    admins = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__role__code=Role.Code.ADMIN))
+    )
+    notify(
+        admins.distinct(),
+        "webhook_failed",
+        delivery,
+        {
+            "delivery": delivery.pk,
+            "event": delivery.event,
+            "integration": integration.code,
+            "attempts": delivery.attempts,
+        },
+    )
 
 
 def deliver_due_webhooks(*, now=None, limit=200, transport=None):

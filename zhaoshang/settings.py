@@ -192,6 +192,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.deliver_due_webhooks",
         "schedule": crontab(minute="*"),
     },
+    "notification-digest": {
+        "task": "zhaoshang.core.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "followup-overdue-notices": {
+        "task": "clients.tasks.notify_overdue_followups",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Authentication and sessions -------------------------------------------------------------
@@ -415,3 +423,7 @@ API_KEY_MAX_DAYS = env.int("API_KEY_MAX_DAYS", default=730)
 API_KEY_ROTATION_GRACE_HOURS = env.int("API_KEY_ROTATION_GRACE_HOURS", default=24)  # old key after a rotation
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+
+# Notifications: age (days) of the retention rule that purges in-app notifications, set when the
+# rule is first created; the privacy officer adjusts the rule in the admin console afterwards.
+NOTIFICATION_KEEP_DAYS = env.int("NOTIFICATION_KEEP_DAYS", default=180)

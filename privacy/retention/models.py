@@ -30,6 +30,7 @@ class RetentionCategory(models.TextChoices):
     EXPORT_FILES = "export_files", _("导出文件")
     AUDIT_LOG = "audit_log", _("审计日志")
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
+    NOTIFICATIONS = "notifications", _("站内通知")
 
 
 class ClockEvent(models.TextChoices):
@@ -62,6 +63,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.EXPORT_FILES: {ClockEvent.CREATED},
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.CREATED},
+    RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -69,6 +71,7 @@ DELETE_ONLY = {
     RetentionCategory.EXPORT_FILES,
     RetentionCategory.AUDIT_LOG,
     RetentionCategory.CONSENT_EVIDENCE,
+    RetentionCategory.NOTIFICATIONS,
 }
 
 

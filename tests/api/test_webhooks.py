@@ -141,6 +141,10 @@ def test_an_unreachable_hotline_is_recorded_and_given_up_after_the_maximum(answe
     webhooks.webhook_deliver(delivery.pk, now=delivery.next_attempt_at)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("failed", 2)
+    from zhaoshang.core.notifications.models import Notification
+
+    notice = Notification.objects.get(kind="webhook_failed")
+    assert notice.user.username == "admin" and notice.params["delivery"] == delivery.pk
     webhooks.webhook_retry(delivery=delivery)  # the admin's 立即重新推送
     delivery.refresh_from_db()
     assert delivery.status == "pending"
