@@ -9,6 +9,7 @@ endpoint, which names a purpose and counts toward the user's daily limit.
 
 from datetime import UTC
 
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,6 +21,7 @@ from privacy.crypto import masking
 from zhaoshang.core.api.access import integration_of, record_api_access
 from zhaoshang.core.api.exceptions import Conflict
 from zhaoshang.core.api.fields import DepartmentRefSerializer, MaskedField, StaffSerializer, StrictInputSerializer
+from zhaoshang.core.api.schema import ErrorSerializer
 from zhaoshang.core.api.views import ApiView
 
 from . import services
@@ -294,7 +296,7 @@ class EnterpriseListView(ApiView):
         responses={
             201: EnterpriseSerializer,
             409: OpenApiResponse(
-                response=None, description=gettext_lazy("查重：统一社会信用代码已报备，或名称相近须确认。")
+                response=ErrorSerializer, description=gettext_lazy("查重：统一社会信用代码已报备，或名称相近须确认。")
             ),
         },
         tags=["企业"],
@@ -312,7 +314,11 @@ class EnterpriseListView(ApiView):
                 "发现可能重复的企业：%(names)s。如确认不是同一家企业，请带 confirm_not_duplicate=true 重新提交。"
             ) % {"names": names}
             raise Conflict(message, code="possible_duplicate", fields={"name": [message]})
-        enterprise = services.enterprise_create(user=request.user, **data)
+        try:
+            enterprise = services.enterprise_create(user=request.user, **data)
+        except IntegrityError:  # the same code reported a moment ago by someone else
+            message = _("该统一社会信用代码已报备，不能重复创建。")
+            raise Conflict(message, code="duplicate", fields={"credit_code": [message]}) from None
         enterprise = Enterprise.objects.select_related("owner", "department").get(pk=enterprise.pk)
         return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
