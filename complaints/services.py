@@ -95,6 +95,13 @@ def _move(complaint, action, *, actor, message="", public=False, fields=()):
     return _log(complaint, action, actor=actor, from_status=previous, message=message, public=public)
 
 
+def _call_back(complaint, event):
+    """A complaint the 12345 hotline filed through the API: its answer or closing is pushed back."""
+    from integrations.webhooks import webhook_queue_complaint
+
+    webhook_queue_complaint(complaint=complaint, event=event)
+
+
 def _require(condition, message=None):
     if not condition:
         raise PermissionDenied(message or _("您无权执行此操作。"))
@@ -254,6 +261,7 @@ def complaint_reply(*, complaint, actor, text):
         raise ValidationError(_("答复内容不能为空。"))
     complaint.replied_at = timezone.now()
     _move(complaint, A.REPLY, actor=actor, message=text, public=True, fields=["replied_at"])
+    _call_back(complaint, "replied")
     return complaint
 
 
@@ -340,6 +348,7 @@ def complaint_close(*, complaint, actor, note=""):
     complaint = _lock(complaint)
     complaint.closed_at = timezone.now()
     _move(complaint, A.CLOSE, actor=actor, message=note, public=True, fields=["closed_at"])
+    _call_back(complaint, "closed")
     return complaint
 
 

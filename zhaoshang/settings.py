@@ -73,11 +73,15 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "csp",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "zhaoshang.core",
     "clients",
     "privacy",
     "audit",
     "complaints",
+    "integrations",
 ]
 if env.bool("ZHAOSHANG_TESTING", default=False):
     INSTALLED_APPS += ["tests.crypto_testapp"]  # models used only by the encryption tests
@@ -205,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
     "complaint-deadlines": {
         "task": "complaints.tasks.check_deadlines",
         "schedule": crontab(minute="*/30"),
+    },
+    "deliver-webhooks": {
+        "task": "integrations.tasks.deliver_due_webhooks",
+        "schedule": crontab(minute="*"),
     },
     "notification-digest": {
         "task": "zhaoshang.core.tasks.send_notification_digests",
@@ -435,6 +443,49 @@ PURGE_BATCH_SIZE = min(env.int("PURGE_BATCH_SIZE", default=500), 500)
 # Milliseconds the purge sleeps between committed batches, to leave the web pages room.
 PURGE_BATCH_PAUSE_MS = env.int("PURGE_BATCH_PAUSE_MS", default=0)
 PURGE_PREVIEW_MAX_IDS = env.int("PURGE_PREVIEW_MAX_IDS", default=5000)
+
+# REST API ([K]): API keys only on data endpoints, one error envelope, keyset pages, per-key limit.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["zhaoshang.core.api.permissions.IntegrationScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "zhaoshang.core.api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "zhaoshang.core.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "zhaoshang.core.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "招商管理平台 API",
+    "DESCRIPTION": (
+        "供 12345 热线、省市招商平台和开发区 OA 等系统调用的接口。每个接入系统在管理后台登记，"
+        "以其服务账号的角色与数据范围访问数据；请求头 `Authorization: Api-Key <密钥>`。"
+        "个人信息一律脱敏返回，明文只能通过 reveal 接口说明用途后查看。错误统一为 "
+        '`{"error": {"code", "message", "fields"}}`。'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "displayOperationId": False},
+    "TAGS": [
+        {"name": "企业", "description": "企业列表、搜索、详情与报备（含查重）"},
+        {"name": "项目与跟进", "description": "项目列表与筛选、详情、阶段变更、跟进记录"},
+        {"name": "联系人", "description": "同意状态（只读）与明文查看（须说明用途）"},
+        {"name": "投诉（12345 热线）", "description": "转办（按工单号幂等）与办理状态；答复、办结时回调"},
+        {"name": "统计", "description": "仪表板统计数字"},
+    ],
+    "ENUM_NAME_OVERRIDES": {"CurrencyEnum": "clients.models.choices.Currency"},
+}
+API_KEY_DEFAULT_DAYS = env.int("API_KEY_DEFAULT_DAYS", default=365)
+API_KEY_MAX_DAYS = env.int("API_KEY_MAX_DAYS", default=730)
+API_KEY_ROTATION_GRACE_HOURS = env.int("API_KEY_ROTATION_GRACE_HOURS", default=24)  # old key after a rotation
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 
 # Notifications: age (days) of the retention rule that purges in-app notifications, set when the
 # rule is first created; the privacy officer adjusts the rule in the admin console afterwards.

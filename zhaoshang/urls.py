@@ -28,6 +28,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("notifications/", include("zhaoshang.core.notifications.urls")),
     path("c/", include("privacy.selfservice.urls")),
+    path("api/", include("zhaoshang.core.api.urls")),
 ]
 
 handler403 = core_views.error_403

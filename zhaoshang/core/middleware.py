@@ -231,6 +231,12 @@ class RejectNulBytesMiddleware:
         ):
             from django.shortcuts import render
 
+            if request.path.startswith("/api/"):
+                from django.utils.translation import gettext as _
+
+                from .api.exceptions import json_error
+
+                return json_error(400, "invalid", _("请求参数不能包含空字符（NUL）。"))
             return render(request, "400.html", status=400)
         return self.get_response(request)
 

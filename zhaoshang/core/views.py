@@ -94,8 +94,16 @@ def favicon(request):
     return response
 
 
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
 @login_not_required
 def error_404(request, exception=None):
+    if _is_api(request):
+        from .api.exceptions import DEFAULT_MESSAGES, json_error
+
+        return json_error(404, "not_found", DEFAULT_MESSAGES["not_found"]())
     return render(request, "404.html", status=404)
 
 
@@ -106,4 +114,10 @@ def error_403(request, exception=None):
 
 @login_not_required
 def error_500(request):
+    if _is_api(request):
+        from django.utils.translation import gettext as _
+
+        from .api.exceptions import json_error
+
+        return json_error(500, "server_error", _("服务器内部错误，请稍后重试；如持续出现请联系平台管理员。"))
     return render(request, "500.html", status=500)

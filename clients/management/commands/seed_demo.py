@@ -20,6 +20,7 @@ STEPS = [
     "clients.demo.seed_cases",
     "privacy.demo.seed_consents",
     "complaints.demo.seed_complaints",
+    "integrations.demo.seed_integrations",
 ]
 
 

@@ -189,3 +189,14 @@ CONSENT_RENEWAL = register_kind(
     url_name="privacy:renewals",
     by_object=False,
 )
+
+# --- Integrations (REST API) ------------------------------------------------------------------
+
+WEBHOOK_FAILED = register_kind(
+    "webhook_failed",
+    label=_("回调推送失败"),
+    text=_("回调推送 #%(delivery)s（%(event)s）向接入系统 %(integration)s 尝试 %(attempts)s 次均失败，已停止重试"),
+    params=("delivery", "event", "integration", "attempts"),
+    url_name="admin:integrations_webhookdelivery_change",
+    default=Channel.EMAIL,
+)

@@ -1,0 +1,38 @@
+"""The schema and the docs page: for staff (portal session) and integrations (key), from vendored files."""
+
+import pytest
+
+
+def test_docs_page_is_a_portal_page(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/login/")
+
+
+@pytest.mark.parametrize("username", ["officer1", "auditor"])
+def test_signed_in_staff_read_the_docs_from_vendored_files_under_the_csp(client, org, username):
+    client.force_login(org[username])
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "招商管理平台 API 文档" in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "<style" not in page and "<script>" not in page
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    script = client.get("/api/docs/", {"script": ""})
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_schema_is_served_to_staff_and_to_keys_not_to_anonymous(client, officer1, make_integration):
+    assert client.get("/api/schema/").status_code == 401
+    client.force_login(officer1)
+    schema = client.get("/api/schema/").json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/projects/" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["ApiKey"]["name"] == "Authorization"
+    error = schema["paths"]["/api/v1/projects/{id}/"]["get"]["responses"]["404"]
+    assert error["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    client.logout()
+    integration = make_integration()
+    response = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Api-Key {integration.key}")
+    assert response.status_code == 200
