@@ -73,7 +73,7 @@ check-deploy: install
 # Every benchmark under bench/, one after another, ending with one table (figure, target, result, verdict).
 # One alone: $(PYTHON) bench/<name>.py --help; other arguments per benchmark: BENCH_ARGS_<NAME>="…".
 bench: install
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) bench/run_all.py $(BENCH_ONLY)
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) bench/run_all.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,25 +1,29 @@
 """Which models django-auditlog records: ONE explicit table, registered in AuditConfig.ready().
 
-Every model that holds personal or governance data is listed here by label (never "include all").
-A label whose model is not installed yet is skipped, so models that other apps add later are covered
-the moment they land. Models with encrypted fields get `privacy.crypto.auditlog_kwargs(Model)`:
+Every model that holds personal or governance data is listed by label (never "include all"): here,
+or -- for an app arranged by concern -- by the app itself, whose AppConfig has an
+`audited_models()` method returning more (label, options) pairs (privacy: each concern's
+`audit.py`). A label naming a model that is not installed, or listed twice, is an error at
+start-up (ImproperlyConfigured): a model joins the table when it lands, never before. Models with
+encrypted fields get `privacy.crypto.auditlog_kwargs(Model)`:
 encrypted fields masked with a constant (settings.AUDITLOG_MASK_CALLABLE), blind-index columns
 excluded. Options written here are merged on top.
 
-Adding a model with personal data? Add its label below; `tests/audit/test_registry.py` fails when a
-model with an encrypted field is missing from this table.
+Adding a model with personal data? Add its label below (or to its concern's list);
+`tests/audit/test_registry.py` fails when a model with an encrypted field is missing from the table.
 """
 
 import logging
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
 # Fields never worth recording (secrets, housekeeping).
 _USER = {"exclude_fields": ["password", "last_login"], "mask_fields": ["first_name", "last_name", "email"]}
 
-AUDITED_MODELS = [
+_TABLE = [
     # accounts and organisation (governance)
     ("auth.User", {**_USER, "m2m_fields": {"groups", "user_permissions"}}),
     ("auth.Group", {"m2m_fields": {"permissions"}}),
@@ -35,44 +39,54 @@ AUDITED_MODELS = [
     ("clients.Assignment", {}),
     ("clients.Milestone", {}),
     ("clients.StageChange", {}),
-    # privacy governance and personal data
-    ("privacy.SubjectKey", {}),  # key columns excluded by name below
-    ("privacy.Purpose", {}),
-    ("privacy.PrivacyPolicy", {}),
-    ("privacy.PolicyVersion", {}),
-    ("privacy.ConsentEvent", {}),
-    ("privacy.RetentionRule", {}),
-    ("privacy.LegalHold", {}),
-    ("privacy.PurgeRun", {}),
-    ("privacy.SubjectRequest", {}),
-    ("privacy.SelfServiceLink", {}),
-    ("privacy.Partner", {}),
-    ("privacy.PartnerAgreement", {}),
-    ("privacy.Agreement", {}),
-    ("privacy.PartnerEvaluation", {}),
-    ("privacy.DataShare", {}),
-    ("privacy.ImpactAssessment", {}),
-    ("privacy.Risk", {}),
-    ("privacy.Mitigation", {}),
-    ("privacy.Incident", {}),
-    ("privacy.SecurityIncident", {}),
-    ("privacy.IncidentNotification", {}),
-    ("privacy.TrainingRecord", {}),
-    ("privacy.TrainingCourse", {}),
+    # privacy governance and personal data: listed by each privacy concern (PrivacyConfig.audited_models)
     # complaints (personal data)
     ("complaints.Complaint", {}),
-    ("complaints.ComplaintReply", {}),
-    ("complaints.Reply", {}),
     ("complaints.ComplaintEvent", {}),
     ("complaints.ComplaintCategory", {}),
-    ("complaints.Category", {}),
-    ("complaints.SlaSetting", {}),
     # internal audit (governance)
     ("audit.AuditEngagement", {"m2m_fields": {"team"}}),
     ("audit.Finding", {}),
     ("audit.FindingLink", {}),
     ("audit.Rectification", {}),
 ]
+
+
+class AuditTable:
+    """The whole table: `_TABLE` above, then each app's `audited_models()`. Read when iterated,
+    that is once the app registry is ready, so the order of INSTALLED_APPS does not matter."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def __iter__(self):
+        yield from self.entries
+        for app_config in apps.get_app_configs():
+            more = getattr(app_config, "audited_models", None)
+            if callable(more):
+                yield from more()
+
+
+AUDITED_MODELS = AuditTable(_TABLE)
+
+
+def resolve(table):
+    """[(model, options)] of `table`; ImproperlyConfigured for a label that names no installed
+    model or is listed twice (registering a model that does not exist is a start-up error)."""
+    resolved, seen = [], set()
+    for label, options in table:
+        if label in seen:
+            raise ImproperlyConfigured(f"audit registration lists {label!r} twice")
+        seen.add(label)
+        try:
+            resolved.append((apps.get_model(label), options))
+        except (LookupError, ValueError) as exc:
+            raise ImproperlyConfigured(
+                f"audit registration names {label!r}, which is not an installed model: "
+                "register a model when it lands, not before"
+            ) from exc
+    return resolved
+
 
 # Secret columns that must never reach a diff, whatever the model (wrapped keys, tokens, hashes).
 _SECRET_NAME_PARTS = ("wrapped", "secret", "token_hash", "key_material", "password")
@@ -132,17 +146,13 @@ def registration_kwargs(model, options):
 
 
 def register_all():
-    """Register every installed model of the table with auditlog. Returns the models registered."""
+    """Register every model of the table with auditlog (ImproperlyConfigured for a missing one).
+    Returns the models registered."""
     from auditlog.registry import auditlog
 
     from . import snapshots
 
-    models = []
-    for label, options in AUDITED_MODELS:
-        try:
-            models.append((apps.get_model(label), options))
-        except LookupError:
-            continue  # not installed (yet): registered once its app lands
+    models = resolve(AUDITED_MODELS)
     for model, _options in models:
         if auditlog.contains(model):
             auditlog.unregister(model)  # with the receivers it was registered with

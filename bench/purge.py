@@ -230,7 +230,7 @@ def worker(pause_ms=None):
     from django.conf import settings
 
     from privacy.models import PurgeRun
-    from privacy.retention import purge_run_create, purge_run_execute
+    from privacy.retention.services import purge_run_create, purge_run_execute
 
     if pause_ms is not None:
         settings.PURGE_BATCH_PAUSE_MS = pause_ms

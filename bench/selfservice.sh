@@ -47,7 +47,8 @@ from clients.demo import seed_organisation
 from clients.models import Contact, Enterprise
 from clients.validators import make_credit_code
 from django.contrib.auth import get_user_model
-from privacy import services
+from privacy.consent import services
+from privacy.selfservice import services as link_services
 from privacy.models import Channel
 
 seed_organisation(password="bench-only-password-1")
@@ -62,7 +63,7 @@ if not contact.consent_events.exists():
     for code in ("policy_push", "satisfaction"):
         services.consent_grant(contact=contact, purpose=code, channel=Channel.ONSITE, actor=officer)
     services.consent_withdraw(contact=contact, purpose="satisfaction", channel=Channel.ONSITE, actor=officer)
-print(services.selfservice_link(contact))
+print(link_services.selfservice_link(contact))
 PYEOF
 )
 

@@ -498,7 +498,7 @@ def reveals_today(user):
 
 
 def _refuse_if_restricted(obj, use):
-    from privacy.restrictions import ProcessingRestricted, ensure_not_restricted
+    from privacy.retention.restrictions import ProcessingRestricted, ensure_not_restricted
 
     try:
         ensure_not_restricted(obj, use)

@@ -1,5 +1,25 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+# One Django app, its code grouped by concern (privacy/crypto, consent, selfservice, retention,
+# requests). Each concern registers its own models for the change trail (its `audit.py`, a list
+# AUDITED_MODELS) and its own retention categories (`@register` in its retention module); these
+# lists name the modules the app loads. A new concern adds its modules here. A registration that
+# names a model that does not exist stops start-up (ImproperlyConfigured).
+AUDIT_MODULES = [
+    "privacy.consent.audit",
+    "privacy.selfservice.audit",
+    "privacy.retention.audit",
+    "privacy.requests.audit",
+]
+RETENTION_MODULES = [
+    "privacy.retention.categories",  # records of the other apps: contacts, follow-ups, complaints, …
+    "privacy.consent.retention",
+    "privacy.selfservice.retention",
+]
+TASK_MODULES = ["privacy.retention.tasks"]  # Celery's autodiscovery looks for privacy.tasks only
 
 
 class PrivacyConfig(AppConfig):
@@ -16,3 +36,16 @@ class PrivacyConfig(AppConfig):
             from .crypto.keyring import get_keyring
 
             get_keyring()
+
+        from .retention.base import check_registered
+
+        for module in RETENTION_MODULES + TASK_MODULES:
+            import_module(module)
+        check_registered()
+
+    def audited_models(self):
+        """(label, options) of every privacy model in the change trail (`audit.registry`)."""
+        table = [("privacy.SubjectKey", {})]  # privacy/crypto's key table; key columns excluded by name
+        for module in AUDIT_MODULES:
+            table += import_module(module).AUDITED_MODELS
+        return table

@@ -9,7 +9,7 @@ def seed_consents(password=None):
     one in ten gives separate consent to partner sharing. Recorded as offline (现场) by the owner."""
     from clients.models import Contact
 
-    from . import services
+    from .consent import services
     from .models import Channel, ConsentEvent, Purpose
 
     if not Purpose.objects.filter(code=services.PURPOSE_POLICY_PUSH).exists():

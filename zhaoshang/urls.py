@@ -23,7 +23,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("audit/", include("audit.urls")),
     path("complaints/", include("complaints.urls")),
-    path("c/", include("privacy.selfservice_urls")),
+    path("c/", include("privacy.selfservice.urls")),
 ]
 
 handler403 = core_views.error_403

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
 from privacy import files
-from privacy.restrictions import restricted_contacts_q
+from privacy.retention.restrictions import restricted_contacts_q
 
 from ..excel import (
     ImportFileError,

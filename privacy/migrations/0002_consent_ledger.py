@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import privacy.crypto.fields
-import privacy.models.consent
+import privacy.consent.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(choices=[('granted', '同意'), ('withdrawn', '撤回'), ('expired', '失效')], max_length=20, verbose_name='动作')),
                 ('channel', models.CharField(choices=[('selfservice', '自助页面'), ('paper', '纸质'), ('phone', '电话'), ('email', '邮件'), ('onsite', '现场'), ('system', '系统')], max_length=20, verbose_name='渠道')),
-                ('evidence', models.FileField(blank=True, upload_to=privacy.models.consent._evidence_path, verbose_name='凭证文件')),
+                ('evidence', models.FileField(blank=True, upload_to=privacy.consent.models._evidence_path, verbose_name='凭证文件')),
                 ('evidence_type', models.CharField(blank=True, max_length=50, verbose_name='凭证类型')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
                 ('ip_hash', models.CharField(blank=True, max_length=64, verbose_name='IP摘要')),

@@ -1,4 +1,11 @@
-from .consent import (
+"""Every model of the privacy app, re-exported: `from privacy.models import X` works for all of them.
+
+Django discovers the app's models through this module; each concern defines its own in its
+`models.py` (privacy/consent, privacy/selfservice, privacy/retention, privacy/requests) and the
+subject keys of privacy/crypto live in `keys.py` here. A new concern's models are imported below.
+"""
+
+from privacy.consent.models import (
     Channel,
     ConsentAction,
     ConsentEvent,
@@ -6,17 +13,12 @@ from .consent import (
     DataCategory,
     LedgerError,
     LegalBasis,
-    LinkChannel,
     PrivacyPolicy,
     Purpose,
-    RequestKind,
-    RequestStatus,
-    SelfServiceLink,
     SeparateConsent,
-    SubjectRequest,
 )
-from .keys import SubjectKey
-from .retention import (
+from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest
+from privacy.retention.models import (
     ClockEvent,
     LegalHold,
     PurgeRun,
@@ -25,6 +27,9 @@ from .retention import (
     RetentionCategory,
     RetentionRule,
 )
+from privacy.selfservice.models import LinkChannel, SelfServiceLink
+
+from .keys import SubjectKey
 
 __all__ = [
     "Channel",

@@ -9,9 +9,9 @@ register = template.Library()
 
 @register.inclusion_tag("privacy/_consent_panel.html", takes_context=True)
 def contact_consent_panel(context, contact):
-    from privacy import services
-    from privacy.forms import SendLinkForm
-    from privacy.models import SelfServiceLink
+    from privacy.consent import services
+    from privacy.selfservice.forms import SendLinkForm
+    from privacy.selfservice.models import SelfServiceLink
 
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def _people(n, dpo):
     """`n` contacts (auditlog writes their entries) with a consent each and an access event naming them."""
     from clients.models import Contact, Enterprise
-    from privacy import services
+    from privacy.consent import services
     from privacy.models import Purpose
 
     ent = Enterprise.objects.create(name="脱敏测试企业有限公司")

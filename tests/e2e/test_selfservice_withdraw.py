@@ -5,8 +5,9 @@ from playwright.sync_api import expect
 
 from clients import services as client_services
 from clients.validators import make_credit_code
-from privacy import services
+from privacy.consent import services
 from privacy.models import Channel
+from privacy.selfservice import services as link_services
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,7 +36,7 @@ def test_client_withdraws_policy_push_and_staff_see_it(seeded, org, live_server,
         user=officer, enterprise=enterprise, name="李四", mobile="13900001111", email="li4@example.cn"
     )
     services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.ONSITE, actor=officer)
-    path = services.selfservice_link(contact)
+    path = link_services.selfservice_link(contact)
 
     page.goto(live_server.url + path)
     row = page.locator('#purposes tr[data-purpose="policy_push"]')
@@ -61,7 +62,7 @@ def test_client_switches_the_page_to_english_and_stays_on_it(seeded, org, live_s
         user=officer, name="浏览器语言测试企业有限公司", credit_code=make_credit_code("91330100MC0000002"), industry="C"
     )
     contact = client_services.contact_create(user=officer, enterprise=enterprise, name="赵六", mobile="13900002222")
-    path = services.selfservice_link(contact)
+    path = link_services.selfservice_link(contact)
 
     page.goto(live_server.url + path)
     assert path.split("/")[2] not in page.content()  # the token is only in the address bar

@@ -89,7 +89,7 @@ def only_rules(*codes):
 
 def run_purge(*, dry_run=False, rule_code="", on_batch=None, now=None):
     from privacy.models import PurgeRun
-    from privacy.retention import purge_run_create, purge_run_execute
+    from privacy.retention.services import purge_run_create, purge_run_execute
 
     run = purge_run_create(dry_run=dry_run, trigger=PurgeRun.Trigger.COMMAND, rule_code=rule_code)
     return purge_run_execute(run_id=run.pk, on_batch=on_batch, now=now)

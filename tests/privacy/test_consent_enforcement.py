@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from privacy import services
+from privacy.consent import services
 from privacy.models import Channel, ConsentState, PrivacyPolicy
+from privacy.requests import services as request_services
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_non_material_change_asks_nobody_again(dpo, contact):
 def test_subject_request_due_date_counts_working_days(contact):
     from zhaoshang.core.calendar import add_working_days
 
-    req = services.subject_request_create(contact=contact, kind="deletion", details="请删除我的手机号")
+    req = request_services.subject_request_create(contact=contact, kind="deletion", details="请删除我的手机号")
     assert req.due_date == add_working_days(req.received_at, 15)
     assert req.get_kind_display() == "删除"
     assert "请删除" in str(type(req).objects.get(pk=req.pk).details)

@@ -3,8 +3,9 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from privacy import services
+from privacy.consent import services
 from privacy.models import Channel, ConsentEvent, ConsentState, LedgerError, SeparateConsent
+from privacy.selfservice import services as link_services
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_privileged_purge_removes_history_of_erased_person(contact):
         channel=Channel.SELFSERVICE,
         separate=services.separate_details(services._purpose("partner_sharing")),
     )
-    services.selfservice_link(contact)
+    link_services.selfservice_link(contact)
     assert services.consent_history_purge(contact=contact) == 2
     assert not ConsentEvent.objects.filter(contact=contact).exists()
     assert not ConsentState.objects.filter(contact=contact).exists()

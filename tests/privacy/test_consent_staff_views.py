@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AccessEvent
-from privacy import services
+from privacy.consent import services
 from privacy.models import Channel, ConsentEvent, SelfServiceLink
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from privacy import files
+from privacy.consent.services import _purpose
 from privacy.crypto import DecryptionError, SubjectKeyShredded, shred_subject
 from privacy.models import ConsentEvent
-from privacy.services import _purpose
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from privacy.crypto import SubjectKeyShredded
-from privacy.retention import Interrupted
+from privacy.retention.engine import Interrupted
 
 from . import retention_factories as f
 
@@ -97,16 +97,18 @@ def test_unexpired_contacts_are_not_touched():
 
 def test_delete_leaves_no_personal_data_behind(dpo, make_complaint):
     from complaints.models import Complaint
-    from privacy import services
+    from privacy.consent import services
     from privacy.models import ConsentEvent, ConsentState, Purpose, SelfServiceLink, SubjectRequest
+    from privacy.requests import services as request_services
+    from privacy.selfservice import services as link_services
 
     f.rule("terminated-contacts", action="delete")
     _ent, (c,) = f.expired_contacts(1)
     purpose = Purpose.objects.filter(legal_basis="consent", requires_separate_consent=False).first()
     services.consent_grant(contact=c, purpose=purpose, channel="system", actor=dpo)
     services.consent_withdraw(contact=c, purpose=purpose, channel="system", actor=dpo)
-    services.selfservice_link(c, user=dpo)
-    services.subject_request_create(contact=c, kind="access", details="请提供我的信息副本", user=dpo)
+    link_services.selfservice_link(c, user=dpo)
+    request_services.subject_request_create(contact=c, kind="access", details="请提供我的信息副本", user=dpo)
     complaint, _secret = make_complaint(contact=c)
     key_id = c.subject_key_id
     run = f.run_purge()
@@ -153,7 +155,7 @@ def test_each_batch_writes_one_summary_access_event_with_ids_only(settings):
 
 
 def test_batch_size_is_never_above_500(settings):
-    from privacy.retention import batch_size
+    from privacy.retention.engine import batch_size
 
     settings.PURGE_BATCH_SIZE = 10_000
     assert batch_size() == 500
@@ -202,7 +204,7 @@ def test_crash_after_k_batches_then_rerun_purges_each_expired_row_exactly_once(s
 
 
 def test_a_failing_batch_is_recorded_on_the_run_without_personal_data(settings, monkeypatch):
-    from privacy import retention
+    from privacy.retention import engine as retention
 
     settings.PURGE_BATCH_SIZE = 2
     f.expired_contacts(4)
@@ -251,7 +253,7 @@ def test_closed_complaint_is_anonymised_after_its_period(make_complaint):
 
 
 def test_withdrawn_consent_history_is_deleted_after_its_period(dpo):
-    from privacy import services
+    from privacy.consent import services
     from privacy.models import ConsentEvent, ConsentState, Purpose
 
     f.only_rules("consent-evidence")

@@ -5,9 +5,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from privacy import restrictions
-from privacy.retention import CATEGORIES, legal_hold_place
-from privacy.retention_prepared import Prepared
+from privacy.retention import restrictions
+from privacy.retention.base import CATEGORIES
+from privacy.retention.prepared import Prepared
+from privacy.retention.services import legal_hold_place
 
 from . import retention_factories as f
 

@@ -13,7 +13,7 @@ from . import retention_factories as f
 @pytest.mark.django_db
 def test_task_without_run_id_creates_a_scheduled_run_and_purges():
     from clients.models import Contact
-    from privacy.tasks import purge_expired
+    from privacy.retention.tasks import purge_expired
 
     f.only_rules("terminated-contacts")
     _ent, (c,) = f.expired_contacts(1)
@@ -25,7 +25,7 @@ def test_task_without_run_id_creates_a_scheduled_run_and_purges():
 
 @pytest.mark.django_db
 def test_task_is_idempotent_for_a_finished_run():
-    from privacy.tasks import purge_expired
+    from privacy.retention.tasks import purge_expired
 
     f.only_rules("terminated-contacts")
     run_id = purge_expired(dry_run=True)
@@ -36,7 +36,7 @@ def test_task_is_idempotent_for_a_finished_run():
 
 @pytest.mark.django_db
 def test_task_is_ignore_result_and_scheduled_at_0230(settings):
-    from privacy.tasks import purge_expired
+    from privacy.retention.tasks import purge_expired
 
     assert purge_expired.ignore_result
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "privacy.tasks.purge_expired")
@@ -70,8 +70,8 @@ def test_real_worker_purges_expired_rows():
     from celery.contrib.testing.worker import start_worker
 
     from clients.models import Contact
-    from privacy.retention import purge_run_create
-    from privacy.tasks import purge_expired
+    from privacy.retention.services import purge_run_create
+    from privacy.retention.tasks import purge_expired
     from zhaoshang.celery import app
 
     f.only_rules("terminated-contacts")

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from privacy.models import LegalHold
-from privacy.restrictions import ProcessingRestricted, ensure_not_restricted
-from privacy.retention import legal_hold_place, legal_hold_release
+from privacy.retention.restrictions import ProcessingRestricted, ensure_not_restricted
+from privacy.retention.services import legal_hold_place, legal_hold_release
 
 from . import retention_factories as f
 
@@ -158,8 +158,9 @@ def test_a_hold_placed_while_the_run_goes_on_still_protects(dpo, settings, how):
 
 def test_held_count_and_estimate_read_holds_by_id(dpo):
     from privacy.models import RetentionRule
-    from privacy.restrictions import HeldSets
-    from privacy.retention import CATEGORIES, estimate
+    from privacy.retention.base import CATEGORIES
+    from privacy.retention.engine import estimate
+    from privacy.retention.restrictions import HeldSets
 
     f.only_rules("terminated-contacts", "followup-notes")
     ent, (a, b) = f.expired_contacts(2)

@@ -66,7 +66,7 @@ def test_the_engine_applies_the_floor_to_any_rule_object(monkeypatch):
 
     monkeypatch.setattr(services, "audit_entries_purge", fake_purge)
     from privacy.models import PurgeRun
-    from privacy.retention import purge_rule
+    from privacy.retention.engine import purge_rule
 
     rule = RetentionRule(code="a", category="audit_log", clock_event="created", period_days=10, action="delete")
     run = PurgeRun.objects.create(dry_run=True)

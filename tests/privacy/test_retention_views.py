@@ -15,7 +15,7 @@ PAGES = ["privacy:retention", "privacy:runs", "privacy:holds", "privacy:hold_pla
 @pytest.fixture
 def run_inline(monkeypatch):
     """Tasks enqueued on commit run at once, in this process."""
-    from privacy import tasks
+    from privacy.retention import tasks
 
     monkeypatch.setattr(tasks.purge_expired, "delay", lambda **kw: tasks.purge_expired(**kw))
 

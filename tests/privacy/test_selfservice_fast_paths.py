@@ -8,8 +8,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.access import record_access
-from privacy import selfservice, services
+from privacy.consent import services
 from privacy.models import Channel, SelfServiceLink
+from privacy.requests import services as request_services
+from privacy.selfservice import prepared, rendering
+from privacy.selfservice import services as link_services
 
 pytestmark = pytest.mark.django_db
 
@@ -19,47 +22,47 @@ def token_of(path):
 
 
 def nonce_of(path):
-    return signing.TimestampSigner(salt=services.TOKEN_SALT).unsign(token_of(path)).split(".", 1)[1]
+    return signing.TimestampSigner(salt=link_services.TOKEN_SALT).unsign(token_of(path)).split(".", 1)[1]
 
 
 def test_fast_resolve_agrees_with_the_service_on_every_kind_of_token(contact, make_contact):
-    good = token_of(services.selfservice_link(contact))
+    good = token_of(link_services.selfservice_link(contact))
     other = make_contact()
-    expired = services.selfservice_link(contact)
+    expired = link_services.selfservice_link(contact)
     SelfServiceLink.objects.filter(nonce=nonce_of(expired)).update(expires_at=timezone.now() - datetime.timedelta(1))
-    revoked = services.selfservice_link(other)
-    services.selfservice_revoke(contact=other)
-    forged = signing.TimestampSigner(salt=services.TOKEN_SALT).sign(f"{other.pk}.{nonce_of('/c/' + good + '/')}")
+    revoked = link_services.selfservice_link(other)
+    link_services.selfservice_revoke(contact=other)
+    forged = signing.TimestampSigner(salt=link_services.TOKEN_SALT).sign(f"{other.pk}.{nonce_of('/c/' + good + '/')}")
     tokens = [good, good[:-1] + ("A" if good[-1] != "A" else "B"), token_of(expired), token_of(revoked), forged, "x"]
-    answers = [selfservice._resolve(t) for t in tokens]
-    assert answers == [services.selfservice_resolve(t) for t in tokens]
+    answers = [prepared._resolve(t) for t in tokens]
+    assert answers == [link_services.selfservice_resolve(t) for t in tokens]
     assert answers[0] == contact and answers[1:] == [None] * 5
     opened = answers[0]
     assert opened.enterprise.pk == contact.enterprise_id
     assert str(opened.mobile) == str(contact.mobile) and str(opened.name) == str(contact.name)
     with override_settings(SELFSERVICE_TOKEN_MAX_AGE_DAYS=0):
-        assert selfservice._resolve(good) is None
+        assert prepared._resolve(good) is None
 
 
 def test_fast_resolve_refuses_a_shredded_contact(contact):
     from privacy.crypto import shred_subject
 
-    token = token_of(services.selfservice_link(contact))
+    token = token_of(link_services.selfservice_link(contact))
     shred_subject(contact)
-    assert selfservice._resolve(token) is None and services.selfservice_resolve(token) is None
+    assert prepared._resolve(token) is None and link_services.selfservice_resolve(token) is None
 
 
 def test_page_statement_matches_the_orm_derivation(contact, officer1):
     services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.ONSITE, actor=officer1)
     services.consent_grant(contact=contact, purpose="satisfaction", channel=Channel.ONSITE, actor=officer1)
     services.consent_withdraw(contact=contact, purpose="satisfaction", channel=Channel.ONSITE, actor=officer1)
-    services.subject_request_create(contact=contact, kind="access")
+    request_services.subject_request_create(contact=contact, kind="access")
     record_access(officer1, "export", purpose="招商活动名单", row_count=3, subject_ids=[contact.pk])
     record_access(officer1, "reveal", contact, purpose="电话联系", subject_ids=[contact.pk])
     record_access(officer1, "view", contact, subject_ids=[contact.pk])
     record_access(None, "selfservice_view", contact, subject_ids=[contact.pk])
-    sql = selfservice._page_rows(contact)
-    orm = selfservice._page_rows_orm(contact)
+    sql = prepared._page_rows(contact)
+    orm = prepared._page_rows_orm(contact)
     assert [list(part) if isinstance(part, list) else part for part in sql] == list(orm)
     purposes, history, uses, months, requests, _policy = sql
     assert len(purposes) == 5
@@ -72,14 +75,14 @@ def test_page_shows_history_uses_and_counts(client, contact, officer1):
     services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.ONSITE, actor=officer1)
     record_access(officer1, "share", purpose="园区对接", subject_ids=[contact.pk])
     record_access(officer1, "reveal", contact, purpose="电话联系", subject_ids=[contact.pk])
-    body = client.get(services.selfservice_link(contact)).content.decode()
+    body = client.get(link_services.selfservice_link(contact)).content.decode()
     assert "园区对接" in body and "向第三方提供" in body
     assert "现场" in body and "已同意" in body  # history channel, state
     assert timezone.localtime().strftime("%Y-%m") in body  # the month row of the reveal
 
 
 def test_page_costs_a_fixed_number_of_queries(client, contact, officer1, django_assert_max_num_queries):
-    path = services.selfservice_link(contact)
+    path = link_services.selfservice_link(contact)
     for _ in range(5):
         services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.ONSITE, actor=officer1)
         record_access(officer1, "reveal", contact, purpose="电话联系", subject_ids=[contact.pk])
@@ -105,18 +108,18 @@ def test_fixed_wording_is_complete_and_follows_the_language(client, contact, lan
     template = Path(django_settings.BASE_DIR, "templates/privacy/selfservice/home.html").read_text()
     used = set(re.findall(r"{{ w\.(\w+) }}", template))
     with translation.override(language):
-        wording = selfservice._wording(translation.get_language(), django_settings.ZONE_NAME)
+        wording = rendering._wording(translation.get_language(), django_settings.ZONE_NAME)
     assert used <= set(wording) and all(wording[key].strip() for key in used)
     client.cookies["django_language"] = language
-    body = client.get(services.selfservice_link(contact)).content.decode()
+    body = client.get(link_services.selfservice_link(contact)).content.decode()
     assert title in body and withdraw_all in body and django_settings.ZONE_NAME in body
 
 
 def test_every_form_on_the_page_carries_the_csrf_token(client, contact):
     import re
 
-    client.get(services.selfservice_link(contact))  # sets the CSRF cookie
-    body = client.get(services.selfservice_link(contact)).content.decode()
+    client.get(link_services.selfservice_link(contact))  # sets the CSRF cookie
+    body = client.get(link_services.selfservice_link(contact)).content.decode()
     forms = re.findall(r"<form method=\"post\".*?</form>", body, flags=re.S)
     assert len(forms) == 8  # four purposes that need consent, withdraw all, three requests
     assert all(re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', form) for form in forms)

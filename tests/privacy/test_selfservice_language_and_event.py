@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from audit.access import record_access
 from audit.models import AccessEvent, AccessSubject
-from privacy import services
 from privacy.models import SelfServiceLink
+from privacy.selfservice import services as link_services
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _row(event):
 @pytest.mark.parametrize("record_ip", [False, True])
 def test_page_view_event_equals_what_record_access_writes(client, contact, settings, rf, record_ip):
     settings.AUDIT_RECORD_CLIENT_IP = record_ip
-    client.get(services.selfservice_link(contact), REMOTE_ADDR="10.1.2.3")
+    client.get(link_services.selfservice_link(contact), REMOTE_ADDR="10.1.2.3")
     viewed = AccessEvent.objects.get(action="selfservice_view")
     expected = record_access(
         None, "selfservice_view", contact, subject_ids=[contact.pk], request=rf.get("/", REMOTE_ADDR="10.1.2.3")
@@ -44,14 +44,14 @@ def test_page_view_event_equals_what_record_access_writes(client, contact, setti
 def test_refused_and_shredded_tokens_write_no_access_event(client, contact, make_contact):
     from privacy.crypto import shred_subject
 
-    good = services.selfservice_link(contact)
+    good = link_services.selfservice_link(contact)
     token = token_of(good)
-    expired = services.selfservice_link(contact)
-    nonce = signing.TimestampSigner(salt=services.TOKEN_SALT).unsign(token_of(expired)).split(".", 1)[1]
+    expired = link_services.selfservice_link(contact)
+    nonce = signing.TimestampSigner(salt=link_services.TOKEN_SALT).unsign(token_of(expired)).split(".", 1)[1]
     SelfServiceLink.objects.filter(nonce=nonce).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     other = make_contact()
-    revoked = services.selfservice_link(other)
-    services.selfservice_revoke(contact=other)
+    revoked = link_services.selfservice_link(other)
+    link_services.selfservice_revoke(contact=other)
     for path in (f"/c/{token[:-1]}{'A' if token[-1] != 'A' else 'B'}/", expired, revoked):
         assert client.get(path).status_code == 404
     assert not AccessEvent.objects.exists() and not AccessSubject.objects.exists()
@@ -61,7 +61,7 @@ def test_refused_and_shredded_tokens_write_no_access_event(client, contact, make
 
 
 def test_page_body_does_not_carry_its_token(client, contact):
-    path = services.selfservice_link(contact)
+    path = link_services.selfservice_link(contact)
     body = client.get(path).content.decode()
     assert token_of(path) not in body  # not in the switcher, not in the forms' actions
     assert 'name="next"' not in body
@@ -69,7 +69,7 @@ def test_page_body_does_not_carry_its_token(client, contact):
 
 
 def test_language_switch_from_the_page_returns_to_it_in_english(client, contact):
-    path = services.selfservice_link(contact)
+    path = link_services.selfservice_link(contact)
     client.get(path)  # CSRF cookie, as a browser would have it
     response = client.post(
         reverse("set_language"), {"language": "en"}, HTTP_REFERER=f"http://testserver{path}", HTTP_ACCEPT="text/html"
@@ -90,7 +90,7 @@ def test_page_does_not_query_the_visitors_roles(client, contact, officer1):
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(officer1)  # a member of staff opens a client's link in a signed-in browser
-    path = services.selfservice_link(contact)
+    path = link_services.selfservice_link(contact)
     client.get(path)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)

@@ -5,15 +5,16 @@ import pytest
 from audit.access import record_access
 from audit.models import AccessEvent
 from complaints.models import Complaint
-from privacy import services
+from privacy.consent import services
 from privacy.models import Channel, ConsentEvent, ConsentState, SubjectRequest
+from privacy.selfservice import services as link_services
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def path(contact):
-    return services.selfservice_link(contact)
+    return link_services.selfservice_link(contact)
 
 
 def test_page_shows_zone_officer_masked_data_and_purposes(client, contact, path, settings):

@@ -8,8 +8,8 @@ from django.core import signing
 from django.test import override_settings
 from django.utils import timezone
 
-from privacy import services
 from privacy.models import SelfServiceLink
+from privacy.selfservice import services as link_services
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def token_of(path):
 
 @pytest.fixture
 def path(contact):
-    return services.selfservice_link(contact)
+    return link_services.selfservice_link(contact)
 
 
 def test_valid_link_opens_the_contacts_page(client, contact, path):
@@ -37,17 +37,17 @@ def test_tampered_expired_and_revoked_tokens_are_refused_identically(client, con
     token = token_of(path)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     other = make_contact()
-    value = signing.TimestampSigner(salt=services.TOKEN_SALT).unsign(token)
+    value = signing.TimestampSigner(salt=link_services.TOKEN_SALT).unsign(token)
     swapped = signing.TimestampSigner(salt="wrong-salt").sign(value)
-    forged_contact = signing.TimestampSigner(salt=services.TOKEN_SALT).sign(f"{other.pk}.{value.split('.', 1)[1]}")
+    forged_contact = signing.TimestampSigner(salt=link_services.TOKEN_SALT).sign(f"{other.pk}.{value.split('.', 1)[1]}")
 
-    expired_path = services.selfservice_link(contact)
+    expired_path = link_services.selfservice_link(contact)
     SelfServiceLink.objects.filter(
-        nonce=signing.TimestampSigner(salt=services.TOKEN_SALT).unsign(token_of(expired_path)).split(".", 1)[1]
+        nonce=signing.TimestampSigner(salt=link_services.TOKEN_SALT).unsign(token_of(expired_path)).split(".", 1)[1]
     ).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
 
-    revoked_path = services.selfservice_link(other)
-    services.selfservice_revoke(contact=other)
+    revoked_path = link_services.selfservice_link(other)
+    link_services.selfservice_revoke(contact=other)
 
     answers = []
     for bad in (tampered, swapped, forged_contact, token_of(expired_path), token_of(revoked_path), "x", "a" * 500):
@@ -62,18 +62,18 @@ def test_tampered_expired_and_revoked_tokens_are_refused_identically(client, con
 
 def test_token_older_than_max_age_is_refused(client, contact, path):
     with override_settings(SELFSERVICE_TOKEN_MAX_AGE_DAYS=0):
-        assert services.selfservice_resolve(token_of(path)) is None
-    assert services.selfservice_resolve(token_of(path)) == contact
+        assert link_services.selfservice_resolve(token_of(path)) is None
+    assert link_services.selfservice_resolve(token_of(path)) == contact
 
 
 def test_revoking_rotates_the_nonce_and_new_link_works(client, contact, path):
-    services.selfservice_revoke(contact=contact)
-    assert services.selfservice_resolve(token_of(path)) is None
-    assert services.selfservice_resolve(token_of(services.selfservice_link(contact))) == contact
+    link_services.selfservice_revoke(contact=contact)
+    assert link_services.selfservice_resolve(token_of(path)) is None
+    assert link_services.selfservice_resolve(token_of(link_services.selfservice_link(contact))) == contact
 
 
 def test_ten_thousand_random_tokens_none_accepted(contact, path):
-    signer_value = signing.TimestampSigner(salt=services.TOKEN_SALT).unsign(token_of(path))
+    signer_value = signing.TimestampSigner(salt=link_services.TOKEN_SALT).unsign(token_of(path))
     prefix = token_of(path).rsplit(":", 1)[0]
     accepted = 0
     for i in range(10_000):
@@ -81,10 +81,10 @@ def test_ten_thousand_random_tokens_none_accepted(contact, path):
             guess = secrets.token_urlsafe(40)
         else:  # a right-looking value with a random signature
             guess = f"{prefix}:{secrets.token_urlsafe(32)[:43]}"
-        accepted += services.selfservice_resolve(guess) is not None
+        accepted += link_services.selfservice_resolve(guess) is not None
     assert accepted == 0
     assert signer_value  # the genuine token still resolves
-    assert services.selfservice_resolve(token_of(path)) == contact
+    assert link_services.selfservice_resolve(token_of(path)) == contact
 
 
 @override_settings(SELFSERVICE_RATE_LIMIT_PER_MINUTE=5)

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from privacy.models import PurgeRun, RetentionRule
-from privacy.retention import purge_run_create, purge_run_execute
+from privacy.retention.services import purge_run_create, purge_run_execute
 
 
 class Command(BaseCommand):

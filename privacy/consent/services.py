@@ -1,4 +1,4 @@
-"""Consent, policy, self-service and data-subject-request services: the one path for each change.
+"""Consent and policy services: the one path for each change to the ledger and the policy versions.
 
 Consent
     `consent_grant` / `consent_withdraw` / `consent_withdraw_all` append to the ledger and update
@@ -14,25 +14,19 @@ Ledger purge (for the retention purge of [F])
     erased person is removed only by `consent_history_purge(contact=...)`, which sets
     ``SET LOCAL zhaoshang.purge = 'on'`` inside the caller's transaction; deleting a contact with
     consent history by any other path fails on PostgreSQL. Call it before deleting the contact.
-
-Self-service links
-    `selfservice_link(contact)` issues a `SelfServiceLink` row (random nonce) and returns the path
-    ``/c/<token>/``; the token is a TimestampSigner signature of (contact id, nonce). A token is
-    accepted while its signature is valid and younger than SELFSERVICE_TOKEN_MAX_AGE_DAYS and its
-    row is neither expired nor revoked. Tokens are never logged.
 """
 
 import datetime
-import secrets
 from contextlib import suppress
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+
+from privacy.selfservice.models import SelfServiceLink
 
 from .models import (
     Channel,
@@ -40,13 +34,9 @@ from .models import (
     ConsentEvent,
     ConsentState,
     LegalBasis,
-    LinkChannel,
     PrivacyPolicy,
     Purpose,
-    RequestKind,
-    SelfServiceLink,
     SeparateConsent,
-    SubjectRequest,
 )
 
 # Purpose codes other apps refer to (seeded by migration; editable text, fixed codes).
@@ -56,7 +46,6 @@ PURPOSE_PARTNER_SHARING = "partner_sharing"
 PURPOSE_OVERSEAS_HQ = "overseas_hq"
 PURPOSE_SATISFACTION = "satisfaction"
 
-TOKEN_SALT = "privacy.selfservice.link"  # noqa: S105 - a namespace, not a secret
 EVIDENCE_REQUIRED_CHANNELS = {Channel.PAPER, Channel.EMAIL}
 
 
@@ -343,131 +332,13 @@ def renewal_list(contacts):
     )
 
 
-# --- Self-service links ------------------------------------------------------------------------
-
-
-def _signer():
-    return signing.TimestampSigner(salt=TOKEN_SALT)
-
-
-def _max_age():
-    return datetime.timedelta(days=settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS)
-
-
-@transaction.atomic
-def selfservice_link(contact, *, channel=LinkChannel.SCREEN, user=None):
-    """Issue a new self-service link for `contact` and return its path, "/c/<token>/"."""
-    link = SelfServiceLink.objects.create(
-        contact=contact,
-        nonce=secrets.token_urlsafe(16),
-        expires_at=timezone.now() + _max_age(),
-        channel=channel,
-        issued_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-    token = _signer().sign(f"{contact.pk}.{link.nonce}")
-    return f"/c/{token}/"
-
-
-@transaction.atomic
-def selfservice_revoke(*, contact, user=None):
-    """Revoke every active link of `contact` (the nonces stop working). Returns how many."""
-    return SelfServiceLink.objects.filter(contact=contact, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def selfservice_resolve(token):
-    """The contact a token opens, or None (bad signature, too old, expired, revoked, shredded)."""
-    if not token or len(token) > 200:
-        return None
-    try:
-        value = _signer().unsign(token, max_age=_max_age())
-        contact_id, nonce = value.split(".", 1)
-        contact_id = int(contact_id)
-    except (signing.BadSignature, ValueError):
-        return None
-    link = (
-        SelfServiceLink.objects.filter(
-            nonce=nonce, contact_id=contact_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .select_related("contact__enterprise", "contact__subject_key")
-        .first()
-    )  # one query: link, contact, enterprise and key
-    if link is None:
-        return None
-    contact = link.contact
-    if contact.subject_key is None or contact.subject_key.is_shredded:
-        return None
-    return contact
-
-
-def selfservice_url(path):
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def selfservice_send_email(*, contact, user):
-    """E-mail the person a fresh link. Raises ConsentError when the contact has no e-mail."""
-    from .notifications import send_email
-
-    address = str(contact.email or "")
-    if not address:
-        raise ConsentError(_("该联系人没有电子邮箱，无法发送。"))
-    url = selfservice_url(selfservice_link(contact, channel=LinkChannel.EMAIL, user=user))
-    context = {
-        "url": url,
-        "zone_name": settings.ZONE_NAME,
-        "officer_contact": settings.PRIVACY_OFFICER_CONTACT,
-        "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
-    }
-    send_email("privacy/email/selfservice_link", context, [address])
-
-
-def selfservice_send_sms(*, contact, user):
-    from .sms import get_sms_backend
-
-    number = str(contact.mobile or "")
-    if not number:
-        raise ConsentError(_("该联系人没有手机号，无法发送。"))
-    url = selfservice_url(selfservice_link(contact, channel=LinkChannel.SMS, user=user))
-    text = _("【%(zone)s】您可通过以下链接查看和管理您的个人信息授权（%(days)s天内有效）：%(url)s") % {
-        "zone": settings.ZONE_NAME,
-        "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
-        "url": url,
-    }
-    get_sms_backend().send(number, text)
-
-
-# --- Data-subject requests ---------------------------------------------------------------------
-
-
-def subject_request_due(received_at):
-    from zhaoshang.core.calendar import add_working_days
-
-    return add_working_days(received_at, settings.SUBJECT_REQUEST_DEADLINE_WORKING_DAYS)
-
-
-@transaction.atomic
-def subject_request_create(*, contact, kind, channel=Channel.SELFSERVICE, details="", user=None):
-    """Record a request (access/copy, correction, deletion, …) with its due date. Processed later."""
-    if kind not in RequestKind.values:
-        raise ConsentError(_("不支持的请求类型。"))
-    now = timezone.now()
-    return SubjectRequest.objects.create(
-        contact=contact,
-        kind=kind,
-        channel=channel,
-        details=(details or "").strip()[:5000],
-        received_at=now,
-        due_date=subject_request_due(now),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-
-
 # --- Outreach (政策推送) ------------------------------------------------------------------------
 
 
 def outreach_contacts(user):
     """Contacts `user` may see who have a valid consent to policy push, for the outreach export."""
     from clients.models.contact import Contact
-    from privacy.restrictions import restricted_contacts_q  # [F]: restricted people are never pushed to
+    from privacy.retention.restrictions import restricted_contacts_q  # [F]: restricted people are never pushed to
 
     contacts = consent_filter(Contact.objects.visible_to(user), PURPOSE_POLICY_PUSH).exclude(restricted_contacts_q())
     return contacts.select_related("enterprise")
@@ -518,8 +389,4 @@ __all__ = [
     "outreach_contacts",
     "policy_publish",
     "renewal_list",
-    "selfservice_link",
-    "selfservice_resolve",
-    "selfservice_revoke",
-    "subject_request_create",
 ]

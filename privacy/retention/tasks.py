@@ -1,9 +1,14 @@
-"""Periodic privacy jobs. Each is also a management command (purge_expired)."""
+"""Periodic retention jobs. Each is also a management command (purge_expired).
+
+Registered under their historical names (``privacy.tasks.…``): the beat schedule and any message
+already queued keep naming them so. `PrivacyConfig.ready` imports this module, so the worker
+knows the task although Celery's autodiscovery looks for `privacy.tasks` only.
+"""
 
 from celery import shared_task
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="privacy.tasks.purge_expired", ignore_result=True)
 def purge_expired(run_id=None, dry_run=False, rule_code=None):
     """Apply the retention rules (daily at 02:30). Ids and flags only; idempotent and resumable.
 
@@ -11,7 +16,7 @@ def purge_expired(run_id=None, dry_run=False, rule_code=None):
     privacy officer's page) that run is executed, unless it has finished already.
     """
     from privacy.models import PurgeRun
-    from privacy.retention import purge_run_create, purge_run_execute
+    from privacy.retention.services import purge_run_create, purge_run_execute
 
     if run_id is None:
         run_id = purge_run_create(

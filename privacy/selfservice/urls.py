@@ -1,8 +1,12 @@
-"""Client self-service pages, mounted at /c/ (public: the signed token replaces an account)."""
+"""Client self-service pages, mounted at /c/ (public: the signed token replaces an account).
+
+`staff_urlpatterns` are the staff's link actions; `privacy/urls.py` mounts them in the
+"privacy" namespace.
+"""
 
 from django.urls import path
 
-from . import selfservice as views
+from . import staff_views, views
 
 app_name = "selfservice"
 
@@ -14,4 +18,9 @@ urlpatterns = [
     path("<str:token>/withdraw-all/", views.withdraw_all, name="withdraw_all"),
     path("<str:token>/request/", views.subject_request, name="request"),
     path("<str:token>/complaint/", views.complaint, name="complaint"),
+]
+
+staff_urlpatterns = [
+    path("contacts/<int:pk>/link/", staff_views.link_send, name="link_send"),
+    path("contacts/<int:pk>/link/revoke/", staff_views.link_revoke, name="link_revoke"),
 ]

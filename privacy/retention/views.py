@@ -16,9 +16,9 @@ from clients.roles import has_role
 from zhaoshang.core.tasks import enqueue
 
 from . import tasks
+from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm
 from .models import LegalHold, PurgeRun, PurgeRunItem, RetentionRule
-from .retention import legal_hold_place, legal_hold_release, purge_run_create
-from .retention_forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm
+from .services import legal_hold_place, legal_hold_release, purge_run_create
 
 PREVIEW_IDS_SHOWN = 200
 

@@ -1,7 +1,8 @@
 """Retention: rules per data category, legal holds (restrictions) and the record of each purge.
 
-The engine that applies the rules is `privacy.retention`; the restriction check every use of
-personal data goes through is `privacy.restrictions.ensure_not_restricted`.
+The engine that applies the rules is `privacy.retention.engine` (what each data category purges:
+`privacy.retention.base` and the modules registering categories); the restriction check every use
+of personal data goes through is `privacy.retention.restrictions.ensure_not_restricted`.
 
 Floors (no rule can go below them): the audit log is kept at least 180 days, impact-assessment
 records at least three years. They are enforced three times — in `RetentionRule.clean()` (admin

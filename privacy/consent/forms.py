@@ -1,11 +1,10 @@
-"""Forms of the consent pages (staff) and the self-service page (the person)."""
+"""Forms of the staff consent pages: recording a consent given or withdrawn offline."""
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConsentAction, LegalBasis, LinkChannel, Purpose, RequestKind
-from .models.consent import OFFLINE_CHANNELS
+from .models import OFFLINE_CHANNELS, ConsentAction, LegalBasis, Purpose
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -58,24 +57,3 @@ class OfflineConsentForm(forms.Form):
         if offline_grant and not data.get("evidence") and "evidence" not in self.errors:
             self.add_error("evidence", _("以纸质或邮件方式取得的同意须上传凭证文件。"))
         return data
-
-
-class SendLinkForm(forms.Form):
-    via = forms.ChoiceField(label=_("发送方式"), choices=LinkChannel.choices)
-
-
-class SelfServiceRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("请求类型"), choices=RequestKind.choices)
-    details = forms.CharField(
-        label=_("补充说明（可不填）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class SelfServiceComplaintForm(forms.Form):
-    description = forms.CharField(
-        label=_("投诉内容"),
-        min_length=10,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"min_length": _("请至少填写10个字，说明事情经过和您的诉求。")},
-    )

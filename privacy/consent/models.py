@@ -1,13 +1,13 @@
 """Purposes, privacy-policy versions, the consent ledger and what hangs off it.
 
 The ledger (`ConsentEvent`, with `SeparateConsent` details) is append-only: rows are inserted by
-`privacy.services` and never changed. Python refuses updates and deletes (model and queryset);
+`privacy.consent.services` and never changed. Python refuses updates and deletes (model and queryset);
 on PostgreSQL a trigger refuses them too, unless the transaction has run
 ``SET LOCAL zhaoshang.purge = 'on'`` — the privileged path that the retention purge uses to remove
-the history of an erased person (`privacy.services.ledger_purge_allowed`).
+the history of an erased person (`privacy.consent.services.ledger_purge_allowed`).
 
 `ConsentState` is the current state per (contact, purpose), a materialised table written only by
-`privacy.services._append_event` in the same transaction as the event it derives from.
+`privacy.consent.services._append_event` in the same transaction as the event it derives from.
 """
 
 import uuid
@@ -17,8 +17,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from privacy.crypto import EncryptedTextField, PersonalDataModel, PersonalManager, PersonalQuerySet
 
 
 class LedgerError(Exception):
@@ -287,7 +285,7 @@ class ConsentStateQuerySet(models.QuerySet):
 
 
 class ConsentState(models.Model):
-    """Current consent per (contact, purpose). Derived from the ledger; written only by privacy.services."""
+    """Current consent per (contact, purpose). Derived from the ledger; written only by privacy.consent.services."""
 
     contact = models.ForeignKey(
         "clients.Contact", verbose_name=_("联系人"), on_delete=models.CASCADE, related_name="consent_states"
@@ -317,103 +315,3 @@ class ConsentState(models.Model):
     def is_valid(self, now=None):
         now = now or timezone.now()
         return self.granted and (self.renewal_due_at is None or self.renewal_due_at > now)
-
-
-class LinkChannel(models.TextChoices):
-    SCREEN = "screen", _("页面显示")
-    EMAIL = "email", _("电子邮件")
-    SMS = "sms", _("短信")
-    PRINT = "print", _("打印二维码")
-
-
-class SelfServiceLink(models.Model):
-    """One issued self-service link. The token signs (contact id, nonce); revoking sets revoked_at."""
-
-    contact = models.ForeignKey(
-        "clients.Contact", verbose_name=_("联系人"), on_delete=models.CASCADE, related_name="selfservice_links"
-    )
-    nonce = models.CharField(_("随机数"), max_length=32, unique=True, editable=False)
-    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
-    expires_at = models.DateTimeField(_("过期时间"))
-    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    channel = models.CharField(_("发送方式"), max_length=20, choices=LinkChannel.choices)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("签发人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    Via = LinkChannel
-
-    class Meta:
-        verbose_name = _("自助链接")
-        verbose_name_plural = _("自助链接")
-        indexes = [models.Index(fields=["contact", "issued_at"], name="selfservice_contact_idx")]
-
-    def __str__(self):
-        return f"{self.contact_id} {self.issued_at:%Y-%m-%d}"
-
-    def is_active(self, now=None):
-        now = now or timezone.now()
-        return self.revoked_at is None and self.expires_at > now
-
-
-class RequestKind(models.TextChoices):
-    ACCESS = "access", _("查阅、复制")
-    PORTABILITY = "portability", _("转移")
-    CORRECTION = "correction", _("更正、补充")
-    DELETION = "deletion", _("删除")
-    RESTRICTION = "restriction", _("限制处理")
-    WITHDRAWAL = "withdrawal", _("撤回同意")
-    EXPLANATION = "explanation", _("解释说明")
-
-
-class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("已收到")
-    IN_PROGRESS = "in_progress", _("处理中")
-    COMPLETED = "completed", _("已完成")
-    REJECTED = "rejected", _("不予办理")
-
-
-class SubjectRequestQuerySet(PersonalQuerySet):
-    def open(self):
-        return self.filter(status__in=[RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS])
-
-
-class SubjectRequest(PersonalDataModel):
-    """A data-subject request (PIPL Art. 44-50). Recorded now; processing comes in a later issue."""
-
-    contact = models.ForeignKey(
-        "clients.Contact", verbose_name=_("联系人"), on_delete=models.CASCADE, related_name="subject_requests"
-    )
-    kind = models.CharField(_("请求类型"), max_length=20, choices=RequestKind.choices)
-    status = models.CharField(_("状态"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
-    channel = models.CharField(_("提出渠道"), max_length=20, choices=Channel.choices, default=Channel.SELFSERVICE)
-    details = EncryptedTextField(_("说明"), blank=True)
-    received_at = models.DateTimeField(_("收到时间"), default=timezone.now)
-    due_date = models.DateField(_("答复期限"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    Kind = RequestKind
-    Status = RequestStatus
-
-    objects = PersonalManager.from_queryset(SubjectRequestQuerySet)()
-
-    class Meta:
-        verbose_name = _("个人信息权利请求")
-        verbose_name_plural = _("个人信息权利请求")
-        ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "due_date"], name="subject_request_due_idx")]
-
-    def __str__(self):
-        return f"#{self.pk} {self.kind}"

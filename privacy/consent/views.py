@@ -1,4 +1,4 @@
-"""Staff consent pages: offline consent, self-service links, evidence, coverage, exports, renewals.
+"""Staff consent pages: offline consent, evidence, coverage, exports, renewals; the public policy page.
 
 Every contact-bound view goes through `clients.scopes.get_contact_for_user` (404 outside scope);
 lists and exports use `Contact.objects.visible_to(user)`. Exports are access events naming every
@@ -9,38 +9,27 @@ import csv
 import io
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from audit.access import record_access
 from clients.scopes import get_contact_for_user
+from privacy import files
+from privacy.crypto import DecryptionError, SubjectKeyShredded
+from privacy.shortcuts import require_perms, visible_contacts
 
-from . import files, services
-from .crypto import DecryptionError, SubjectKeyShredded
-from .forms import OfflineConsentForm, SendLinkForm
-from .models import ConsentAction, ConsentEvent, ConsentState, LinkChannel, PrivacyPolicy, Purpose, SubjectRequest
+from . import services
+from .forms import OfflineConsentForm
+from .models import ConsentAction, ConsentEvent, ConsentState, PrivacyPolicy, Purpose
 
 logger = logging.getLogger(__name__)
-
-
-def _require(user, *perms):
-    if not all(user.has_perm(p) for p in perms):
-        raise PermissionDenied
-
-
-def _contacts(user):
-    from clients.models.contact import Contact
-
-    return Contact.objects.visible_to(user)
 
 
 def neutralise(value):
@@ -81,7 +70,7 @@ def policy(request):
 def consent_record(request, pk):
     """Record a consent given or withdrawn offline, with its evidence file."""
     contact = get_contact_for_user(request.user, pk)
-    _require(request.user, "privacy.add_consentevent")
+    require_perms(request.user, "privacy.add_consentevent")
     form = OfflineConsentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,71 +113,11 @@ def consent_record(request, pk):
 
 
 @never_cache
-@require_POST
-def link_send(request, pk):
-    """Issue a self-service link: show it, print it as a QR code, or send it by e-mail or SMS."""
-    contact = get_contact_for_user(request.user, pk)
-    _require(request.user, "privacy.add_selfservicelink")
-    form = SendLinkForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择发送方式。"))
-        return redirect(contact)
-    via = form.cleaned_data["via"]
-    try:
-        if via == LinkChannel.EMAIL:
-            services.selfservice_send_email(contact=contact, user=request.user)
-            messages.success(request, _("自助链接已通过电子邮件发送。"))
-            return redirect(contact)
-        if via == LinkChannel.SMS:
-            services.selfservice_send_sms(contact=contact, user=request.user)
-            messages.success(request, _("自助链接已通过短信发送。"))
-            return redirect(contact)
-    except services.ConsentError as exc:
-        messages.error(request, exc.messages[0])
-        return redirect(contact)
-    url = services.selfservice_url(services.selfservice_link(contact, channel=via, user=request.user))
-    response = render(
-        request,
-        "privacy/link_issued.html",
-        {
-            "contact": contact,
-            "url": url,
-            "qr_svg": _qr_svg(url),
-            "print": via == LinkChannel.PRINT,
-            "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
-        },
-    )
-    response["Cache-Control"] = "no-store"
-    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on form posts and
-    # CSRF origin checking refuses them. Cross-site requests still get no Referer (no token leak).
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def _qr_svg(url):
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    svg = image.to_string(encoding="unicode")
-    return svg[svg.find("<svg") :]
-
-
-@require_POST
-def link_revoke(request, pk):
-    contact = get_contact_for_user(request.user, pk)
-    _require(request.user, "privacy.add_selfservicelink")
-    count = services.selfservice_revoke(contact=contact, user=request.user)
-    messages.success(request, _("已撤销 %(n)s 个自助链接。") % {"n": count})
-    return redirect(contact)
-
-
-@never_cache
 def evidence(request, pk):
     """Serve an evidence file to a user who may see the event's contact (404 otherwise)."""
     event = get_object_or_404(ConsentEvent.objects.exclude(evidence=""), pk=pk)
     contact = get_contact_for_user(request.user, event.contact_id)
-    _require(request.user, "privacy.view_consentevent")
+    require_perms(request.user, "privacy.view_consentevent")
     record_access(
         request.user, "view", event, purpose=_("查看同意凭证"), subject_ids=[event.contact_id], request=request
     )
@@ -215,8 +144,8 @@ def evidence(request, pk):
 @never_cache
 def coverage(request):
     """Consent coverage by purpose over the contacts the user may see."""
-    _require(request.user, "privacy.view_consentevent")
-    contacts = _contacts(request.user)
+    require_perms(request.user, "privacy.view_consentevent")
+    contacts = visible_contacts(request.user)
     total = contacts.count()
     now = timezone.now()
     states = ConsentState.objects.filter(contact__in=contacts.values("pk"))
@@ -250,9 +179,9 @@ def coverage(request):
 @never_cache
 def states_export(request):
     """CSV of consent states (ids, purposes, states; no personal values). An access event."""
-    _require(request.user, "privacy.export_consentstate")
+    require_perms(request.user, "privacy.export_consentstate")
     states = list(
-        ConsentState.objects.filter(contact__in=_contacts(request.user).values("pk"))
+        ConsentState.objects.filter(contact__in=visible_contacts(request.user).values("pk"))
         .select_related("purpose", "policy", "contact__enterprise")
         .order_by("contact_id", "purpose__order")
     )
@@ -296,7 +225,7 @@ def states_export(request):
 @never_cache
 def outreach_export(request):
     """政策推送名单: only contacts with a valid consent; masked unless the user may export clear values."""
-    _require(request.user, "privacy.export_outreach")
+    require_perms(request.user, "privacy.export_outreach")
     clear = request.user.has_perm("clients.export_clear_values")
     contacts = list(services.outreach_contacts(request.user).order_by("pk"))
     record_access(
@@ -324,19 +253,7 @@ def outreach_export(request):
 @never_cache
 def renewals(request):
     """People to ask again after a material policy change (within the user's scope)."""
-    _require(request.user, "privacy.view_consentevent")
-    states = list(services.renewal_list(_contacts(request.user))[:500])
+    require_perms(request.user, "privacy.view_consentevent")
+    states = list(services.renewal_list(visible_contacts(request.user))[:500])
     policies = PrivacyPolicy.objects.published()[:5]
     return render(request, "privacy/renewals.html", {"states": states, "policies": policies})
-
-
-@never_cache
-def requests_list(request):
-    """Data-subject requests received (processing comes in a later issue)."""
-    _require(request.user, "privacy.view_subjectrequest")
-    rows = list(
-        SubjectRequest.objects.filter(contact__in=_contacts(request.user).values("pk"))
-        .select_related("contact__enterprise")
-        .order_by("due_date", "pk")[:200]
-    )
-    return render(request, "privacy/requests.html", {"rows": rows, "today": timezone.localdate()})

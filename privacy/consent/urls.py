@@ -1,0 +1,15 @@
+"""Staff consent pages and the public policy page (mounted by privacy/urls.py, namespace "privacy")."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("policy/", views.policy, name="policy"),  # public
+    path("contacts/<int:pk>/consent/", views.consent_record, name="consent_record"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("consent/coverage/", views.coverage, name="coverage"),
+    path("consent/export.csv", views.states_export, name="states_export"),
+    path("consent/renewals/", views.renewals, name="renewals"),
+    path("outreach/export.csv", views.outreach_export, name="outreach_export"),
+]

@@ -1,0 +1,1 @@
+"""Self-service: the links issued to a person and the public /c/<token>/ pages they open."""

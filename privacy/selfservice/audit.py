@@ -1,0 +1,5 @@
+"""Self-service's models in the change trail (django-auditlog), read by `PrivacyConfig.audited_models`."""
+
+AUDITED_MODELS = [
+    ("privacy.SelfServiceLink", {}),
+]

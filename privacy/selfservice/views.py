@@ -1,0 +1,144 @@
+"""The client self-service pages at /c/<token>/ (no account: the signed token is the key).
+
+Every view here is public (`login_not_required`) and goes through `rendering.selfservice_view`
+(rate limit, token gate, neutral page, no-store). Actions are POSTs under Django's CSRF
+protection. Nothing here logs; the token appears only in the URL path.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from privacy.consent import services
+from privacy.consent.models import Channel, Purpose
+from privacy.requests.services import subject_request_create
+
+from .forms import SelfServiceComplaintForm, SelfServiceRequestForm
+from .rendering import (
+    _back,
+    _harden,
+    _home_template,
+    _page_context,
+    _rate_limited,
+    _render,
+    neutral_page,
+    selfservice_view,
+)
+
+
+@require_http_methods(["GET"])
+@selfservice_view(page=True)
+def home(request, contact, rows):
+    """The page; its view was recorded as an access event about the person by `_open`."""
+    return _render(request, _home_template(), _page_context(contact, rows))
+
+
+@require_POST
+@selfservice_view
+def consent(request, contact):
+    """One click: grant or withdraw one purpose. Separate-consent purposes go through their own step."""
+    purpose = Purpose.objects.filter(code=request.POST.get("purpose", ""), is_active=True).first()
+    action = request.POST.get("action")
+    if purpose is None or action not in ("grant", "withdraw") or not purpose.needs_consent:
+        messages.error(request, _("操作无效，请刷新页面后重试。"))
+        return _back(request)
+    if action == "withdraw":
+        services.consent_withdraw(contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request)
+        messages.success(request, _("您已撤回对“%(purpose)s”的同意，立即生效。") % {"purpose": purpose.display_name})
+    elif purpose.requires_separate_consent:
+        return HttpResponseRedirect(f"{request.selfservice_path}separate/{purpose.code}/")
+    else:
+        services.consent_grant(contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request)
+        messages.success(request, _("您已同意“%(purpose)s”。您可随时在本页撤回。") % {"purpose": purpose.display_name})
+    return _back(request, "#purposes")
+
+
+@require_http_methods(["GET", "POST"])
+@selfservice_view
+def separate(request, contact, code):
+    """Separate consent (单独同意): its own page naming recipient, purpose, method and categories."""
+    purpose = Purpose.objects.filter(code=code, is_active=True, requires_separate_consent=True).first()
+    if purpose is None:
+        return _back(request)
+    details = services.separate_details(purpose)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("请勾选确认后再提交。"))
+        else:
+            services.consent_grant(
+                contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request, separate=details
+            )
+            messages.success(
+                request, _("您已单独同意“%(purpose)s”。您可随时在本页撤回。") % {"purpose": purpose.display_name}
+            )
+            return _back(request, "#purposes")
+    return _render(
+        request, "privacy/selfservice/separate.html", {"contact": contact, "purpose": purpose, "details": details}
+    )
+
+
+@require_POST
+@selfservice_view
+def withdraw_all(request, contact):
+    count = services.consent_withdraw_all(contact=contact, channel=Channel.SELFSERVICE, request=request)
+    if count:
+        messages.success(request, _("您已撤回全部 %(n)s 项同意，立即生效。") % {"n": count})
+    else:
+        messages.info(request, _("您目前没有可撤回的同意。"))
+    return _back(request, "#purposes")
+
+
+@require_POST
+@selfservice_view
+def subject_request(request, contact):
+    form = SelfServiceRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请求类型无效，请刷新页面后重试。"))
+        return _back(request, "#requests")
+    req = subject_request_create(contact=contact, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"])
+    messages.success(
+        request,
+        _("已收到您的“%(kind)s”请求，编号 %(pk)s。我们将在 %(due)s 前答复您。")
+        % {"kind": req.get_kind_display(), "pk": req.pk, "due": f"{req.due_date:%Y年%m月%d日}"},
+    )
+    return _back(request, "#requests")
+
+
+@require_http_methods(["GET", "POST"])
+@selfservice_view
+def complaint(request, contact):
+    """File a complaint linked to this contact (complaints.services.complaint_submit)."""
+    form = SelfServiceComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from complaints import services as complaint_services
+        from complaints.models import Channel as ComplaintChannel
+        from complaints.models import ComplaintCategory, ComplaintKind
+
+        kind = ComplaintKind.objects.filter(code="complaint").first() or ComplaintKind.objects.first()
+        category = ComplaintCategory.objects.filter(is_privacy=True).first() or ComplaintCategory.objects.first()
+        complaint_obj, _secret = complaint_services.complaint_submit(
+            kind=kind,
+            category=category,
+            description=form.cleaned_data["description"],
+            channel=ComplaintChannel.SELFSERVICE,
+            contact=contact,
+            enterprise=contact.enterprise,
+        )
+        messages.success(
+            request, _("您的投诉已受理，受理编号 %(ref)s。我们会尽快与您联系。") % {"ref": complaint_obj.reference}
+        )
+        return _back(request)
+    return _render(request, "privacy/selfservice/complaint.html", {"contact": contact, "form": form})
+
+
+@require_http_methods(["GET"])
+@login_not_required
+def invalid(request):
+    """/c/ without a token: the neutral page (rate-limited like the rest)."""
+    if _rate_limited(request):
+        response = _render(request, "privacy/selfservice/rate_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return _harden(response)
+    return neutral_page(request)
