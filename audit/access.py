@@ -137,14 +137,11 @@ def record_access_each(user, action, subject_ids, obj=None, *, purpose="", detai
     subject_cols = ", ".join(qn(subject.get_field(n).column) for n in ("event", "contact_id", "action", "at"))
     # Ids drawn first (a CTE that calls nextval is evaluated once per row and materialised), so each
     # subject row can name its own event; identifiers come from the models, every value is a parameter.
-    sql = (
-        f"WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id, s.c "
-        f"FROM unnest(%s::bigint[]) AS s(c)), "
-        f"e AS (INSERT INTO {qn(meta.db_table)} ({pk}, {', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-        f"SELECT ids.id, {casts} FROM ids RETURNING {pk}) "
-        f"INSERT INTO {qn(subject.db_table)} ({subject_cols}) "
-        f"SELECT ids.id, ids.c, %s, %s FROM ids"
-    )
+    sql = "WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id, s.c "
+    sql += "FROM unnest(%s::bigint[]) AS s(c)), "
+    sql += f"e AS (INSERT INTO {qn(meta.db_table)} ({pk}, {', '.join(qn(f.column) for f in fields)}) "
+    sql += f"SELECT ids.id, {casts} FROM ids RETURNING {pk}) "  # noqa: S608
+    sql += f"INSERT INTO {qn(subject.db_table)} ({subject_cols}) SELECT ids.id, ids.c, %s, %s FROM ids"  # noqa: S608
     params = [meta.db_table, meta.pk.column, subject_ids, *values, template.action, template.at]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -108,10 +108,11 @@ def baseline(purpose, partner, owner, ids):
 
 
 def seed(n_people):
+    from django.contrib.auth import get_user_model
+
     from clients.demo import seed_organisation
     from clients.models import Contact, Enterprise, Project
     from clients.roles import ensure_roles, sync_role_permissions
-    from django.contrib.auth import get_user_model
     from privacy.assessments.models import ImpactAssessment
     from privacy.models import ConsentEvent, ConsentState, LegalHold, Purpose
     from privacy.sharing.models import Agreement, Partner
@@ -172,12 +173,17 @@ def seed(n_people):
         with transaction.atomic():
             enterprises = Enterprise.objects.bulk_create(
                 [
-                    Enterprise(name=f"基准企业{offset + i}有限公司", owner=officer, department_id=officer.profile.department_id)
+                    Enterprise(
+                        name=f"基准企业{offset + i}有限公司", owner=officer, department_id=officer.profile.department_id
+                    )
                     for i in range(0, n, per_enterprise)
                 ]
             )
             Project.objects.bulk_create(
-                [Project(enterprise=e, title=f"基准项目{e.pk}", stage="negotiation", owner=officer) for e in enterprises]
+                [
+                    Project(enterprise=e, title=f"基准项目{e.pk}", stage="negotiation", owner=officer)
+                    for e in enterprises
+                ]
             )
             contacts = Contact.objects.bulk_create(
                 [
@@ -269,8 +275,11 @@ def main():
             counts[label] = len(ctx.captured_queries)
             print(f"   {len(people):6,} people: {counts[label]} queries", flush=True)
         same = (check.eligible_ids, check.no_consent, check.restricted) == baseline(purpose, partner, officer, ids)
-        print(f"   partition {'identical to' if same else 'DIFFERENT FROM'} the baseline's: "
-              f"{len(check.eligible_ids):,} eligible, {check.no_consent:,} without consent, {check.restricted:,} restricted")
+        print(
+            f"   partition {'identical to' if same else 'DIFFERENT FROM'} the baseline's: "
+            f"{len(check.eligible_ids):,} eligible, {check.no_consent:,} without consent, "
+            f"{check.restricted:,} restricted"
+        )
         samples = ([], [])
         for _ in range(args.runs):
             for i, run in enumerate((lambda: ours(ids), lambda: baseline(purpose, partner, officer, ids))):
@@ -278,8 +287,10 @@ def main():
                 run()
                 samples[i].append(time.perf_counter() - start)
         ms, base_ms = (statistics.median(s) * 1000 for s in samples)
-        print(f"   share_check {ms:7.1f} ms (best {min(samples[0]) * 1000:.1f})   baseline SQL {base_ms:7.1f} ms "
-              f"(best {min(samples[1]) * 1000:.1f})   ratio {ms / base_ms:.2f}× (target ≤ 3×)")
+        print(
+            f"   share_check {ms:7.1f} ms (best {min(samples[0]) * 1000:.1f})   baseline SQL {base_ms:7.1f} ms "
+            f"(best {min(samples[1]) * 1000:.1f})   ratio {ms / base_ms:.2f}× (target ≤ 3×)"
+        )
         summary.result(
             f"share eligibility queries, {len(ids):,} people",
             target="≤ 10, same as for a tenth",
@@ -307,8 +318,11 @@ def main():
         encrypted, size = recipient_file.build_encrypted(holder, check.eligible_ids, fields)
         seconds = time.perf_counter() - start
         growth = (_vm("VmHWM") - rss_before) / 2**20
-        print(f"   {len(check.eligible_ids):,} rows, xlsx {size / 2**20:.1f} MB (encrypted {encrypted.size / 2**20:.1f} MB) "
-              f"in {seconds:.1f} s; peak RSS growth {growth:.0f} MB (target ≤ 200 MB)")
+        print(
+            f"   {len(check.eligible_ids):,} rows, xlsx {size / 2**20:.1f} MB "
+            f"(encrypted {encrypted.size / 2**20:.1f} MB) in {seconds:.1f} s; "
+            f"peak RSS growth {growth:.0f} MB (target ≤ 200 MB)"
+        )
         summary.result(
             f"recipient file memory growth, {len(check.eligible_ids):,} rows",
             target="≤ 200 MB",
@@ -330,7 +344,9 @@ def main():
         )
         seconds = time.perf_counter() - start
         print(f"   {share.person_count:,} people shared in {seconds:.1f} s")
-        summary.result(f"whole share_create, {share.person_count:,} people", target="", value=f"{seconds:.1f} s", ok=None)
+        summary.result(
+            f"whole share_create, {share.person_count:,} people", target="", value=f"{seconds:.1f} s", ok=None
+        )
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(database_name, verbosity=0)

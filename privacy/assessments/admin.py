@@ -29,7 +29,16 @@ class RiskReadOnlyInline(ReadOnlyMixin, RiskInline):
 
 @admin.register(ImpactAssessment)
 class ImpactAssessmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["reference", "title", "subject_kind", "partner", "status", "approved_at", "next_review_date", "ended_at"]
+    list_display = [
+        "reference",
+        "title",
+        "subject_kind",
+        "partner",
+        "status",
+        "approved_at",
+        "next_review_date",
+        "ended_at",
+    ]
     list_filter = ["status", "subject_kind"]
     search_fields = ["title", "activity", "partner__name"]
     inlines = [RiskReadOnlyInline]

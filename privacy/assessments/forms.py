@@ -27,7 +27,9 @@ class AssessmentForm(forms.Form):
         label=_("涉及的处理用途"), queryset=Purpose.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     triggers = forms.MultipleChoiceField(
-        label=_("评估情形（《个人信息保护法》第五十五条）"), choices=Trigger.choices, widget=forms.CheckboxSelectMultiple
+        label=_("评估情形（《个人信息保护法》第五十五条）"),
+        choices=Trigger.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(
         label=_("处理情况描述"),
@@ -37,7 +39,7 @@ class AssessmentForm(forms.Form):
     legality = forms.CharField(label=_("合法性、正当性"), widget=forms.Textarea(attrs={"rows": 3}))
     necessity = forms.CharField(label=_("必要性"), widget=forms.Textarea(attrs={"rows": 3}))
     residual_risk = forms.ChoiceField(
-        label=_("剩余风险"), choices=[("", _("（尚未评定）"))] + ResidualRisk.choices, required=False
+        label=_("剩余风险"), choices=[("", _("（尚未评定）")), *ResidualRisk.choices], required=False
     )
     residual_note = forms.CharField(label=_("剩余风险说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     review_interval_days = forms.IntegerField(label=_("复核周期（天）"), min_value=30, max_value=1095, initial=365)

@@ -96,7 +96,9 @@ class ImpactAssessment(models.Model):
     )
     purposes = models.ManyToManyField("privacy.Purpose", verbose_name=_("涉及的处理用途"), related_name="+", blank=True)
     triggers = models.JSONField(_("评估情形（第五十五条）"), default=list)
-    description = models.TextField(_("处理情况描述"), help_text=_("处理目的、方式、个人信息种类、数量、范围、流转环节。"))
+    description = models.TextField(
+        _("处理情况描述"), help_text=_("处理目的、方式、个人信息种类、数量、范围、流转环节。")
+    )
     legality = models.TextField(_("合法性、正当性"), help_text=_("处理依据及是否符合法律、行政法规。"))
     necessity = models.TextField(_("必要性"), help_text=_("目的与方式是否必要，是否为实现目的的最小范围。"))
     residual_risk = models.CharField(_("剩余风险"), max_length=10, choices=ResidualRisk.choices, blank=True)
@@ -171,7 +173,9 @@ class ImpactAssessment(models.Model):
 
 
 class Risk(models.Model):
-    assessment = models.ForeignKey(ImpactAssessment, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="risks")
+    assessment = models.ForeignKey(
+        ImpactAssessment, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="risks"
+    )
     title = models.CharField(_("风险"), max_length=200)
     description = models.TextField(_("风险说明"), blank=True)
     likelihood = models.PositiveSmallIntegerField(_("可能性（1–5）"))

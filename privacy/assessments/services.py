@@ -139,7 +139,11 @@ def mitigation_complete(*, mitigation, user, note=""):
 def approval_problems(assessment):
     """What keeps `assessment` from approval (a list of Chinese sentences; empty: ready)."""
     problems = []
-    for name, label in (("description", _("处理情况描述")), ("legality", _("合法性、正当性")), ("necessity", _("必要性"))):
+    for name, label in (
+        ("description", _("处理情况描述")),
+        ("legality", _("合法性、正当性")),
+        ("necessity", _("必要性")),
+    ):
         if not getattr(assessment, name).strip():
             problems.append(_("请填写“%(field)s”。") % {"field": label})
     try:
@@ -179,7 +183,9 @@ def assessment_approve(*, assessment, user, note="", next_review_date=None):
     _require_officer(user)
     assessment = _lock(assessment)
     if assessment.status not in (AssessmentStatus.SUBMITTED, AssessmentStatus.DRAFT, AssessmentStatus.RETURNED):
-        raise AssessmentError(_("该评估当前状态为“%(status)s”，不能批准。") % {"status": assessment.get_status_display()})
+        raise AssessmentError(
+            _("该评估当前状态为“%(status)s”，不能批准。") % {"status": assessment.get_status_display()}
+        )
     problems = approval_problems(assessment)
     if problems:
         raise AssessmentError(problems)
@@ -374,7 +380,11 @@ def assessments_remind(today=None):
             [mitigation.owner],
             "mitigation_due",
             mitigation.risk.assessment,
-            {"reference": mitigation.risk.assessment.reference, "mitigation": mitigation.pk, "due": mitigation.due_date},
+            {
+                "reference": mitigation.risk.assessment.reference,
+                "mitigation": mitigation.pk,
+                "due": mitigation.due_date,
+            },
             once_key=f"{mitigation.pk}:{mitigation.due_date:%Y-%m-%d}",
         )
     return sent

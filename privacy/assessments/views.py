@@ -21,7 +21,9 @@ from .models import ImpactAssessment, Mitigation
 
 
 def get_assessment_for_user(user, pk, *, write=False):
-    assessment = ImpactAssessment.objects.visible_to(user).select_related("partner", "approved_by").filter(pk=pk).first()
+    assessment = (
+        ImpactAssessment.objects.visible_to(user).select_related("partner", "approved_by").filter(pk=pk).first()
+    )
     if assessment is None:
         raise Http404
     if write and not has_role(user, "privacy_officer"):
@@ -104,7 +106,9 @@ def _detail_context(request, assessment):
         "risks": risks,
         "matrix": services.risk_matrix(risks),
         "purposes": list(assessment.purposes.all()),
-        "problems": services.approval_problems(assessment) if assessment.is_editable or assessment.status == "submitted" else [],
+        "problems": services.approval_problems(assessment)
+        if assessment.is_editable or assessment.status == "submitted"
+        else [],
         "today": timezone.localdate(),
     }
 

@@ -38,6 +38,7 @@ class ClockEvent(models.TextChoices):
     COMPLAINT_CLOSED = "complaint_closed", _("投诉办结")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("撤回同意")
     CREATED = "created", _("记录创建")
+    ASSESSMENT_ENDED = "assessment_ended", _("评估结束")
 
 
 class RetentionAction(models.TextChoices):
@@ -61,7 +62,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.IMPORT_FILES: {ClockEvent.CREATED},
     RetentionCategory.EXPORT_FILES: {ClockEvent.CREATED},
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
-    RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.CREATED},
+    RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -69,6 +70,7 @@ DELETE_ONLY = {
     RetentionCategory.EXPORT_FILES,
     RetentionCategory.AUDIT_LOG,
     RetentionCategory.CONSENT_EVIDENCE,
+    RetentionCategory.IMPACT_ASSESSMENTS,
 }
 
 

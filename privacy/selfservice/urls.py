@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:token>/", views.home, name="home"),
     path("<str:token>/consent/", views.consent, name="consent"),
     path("<str:token>/separate/<slug:code>/", views.separate, name="separate"),
+    path("<str:token>/separate/<slug:code>/<int:recipient_id>/", views.separate, name="separate_recipient"),
     path("<str:token>/withdraw-all/", views.withdraw_all, name="withdraw_all"),
     path("<str:token>/request/", views.subject_request, name="request"),
     path("<str:token>/complaint/", views.complaint, name="complaint"),

@@ -64,7 +64,16 @@ class AgreementAdmin(admin.ModelAdmin):
 
 @admin.register(DataShare)
 class DataShareAdmin(admin.ModelAdmin):
-    list_display = ["reference", "created_at", "partner", "purpose", "person_count", "cross_border", "created_by", "status"]
+    list_display = [
+        "reference",
+        "created_at",
+        "partner",
+        "purpose",
+        "person_count",
+        "cross_border",
+        "created_by",
+        "status",
+    ]
     list_filter = ["cross_border", "status", "purpose"]
     search_fields = ["partner__name"]
     date_hierarchy = "created_at"

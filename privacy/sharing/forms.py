@@ -90,7 +90,9 @@ class EvaluationForm(forms.Form):
     score = forms.IntegerField(label=_("评分（0–100）"), min_value=0, max_value=100)
     result = forms.ChoiceField(label=_("结论"), choices=EvaluationResult.choices)
     notes = forms.CharField(label=_("评估说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_due = forms.DateField(label=_("下次评估日期"), required=False, widget=DATE, help_text=_("留空按评估周期计算。"))
+    next_due = forms.DateField(
+        label=_("下次评估日期"), required=False, widget=DATE, help_text=_("留空按评估周期计算。")
+    )
 
     def clean_evaluated_on(self):
         day = self.cleaned_data["evaluated_on"]
@@ -133,7 +135,9 @@ class AgreementForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_until", _("到期日期不能早于生效日期。"))
         if self.partner is not None and self.partner.overseas and not data.get("cross_border_mechanism"):
-            self.add_error("cross_border_mechanism", _("接收方位于境外：须载明出境路径（安全评估、标准合同备案或认证）。"))
+            self.add_error(
+                "cross_border_mechanism", _("接收方位于境外：须载明出境路径（安全评估、标准合同备案或认证）。")
+            )
         return data
 
     def term_names(self):
@@ -183,8 +187,8 @@ class PeopleFilterForm(forms.Form):
     cannot be searched)."""
 
     q = forms.CharField(label=_("企业名称包含"), max_length=100, required=False)
-    industry = forms.ChoiceField(label=_("行业"), choices=[("", _("全部"))] + Industry.choices, required=False)
-    stage = forms.ChoiceField(label=_("项目阶段"), choices=[("", _("全部"))] + Stage.choices, required=False)
+    industry = forms.ChoiceField(label=_("行业"), choices=[("", _("全部")), *Industry.choices], required=False)
+    stage = forms.ChoiceField(label=_("项目阶段"), choices=[("", _("全部")), *Stage.choices], required=False)
 
     def apply(self, contacts):
         if not self.is_valid():
@@ -205,7 +209,9 @@ class PeopleFilterForm(forms.Form):
 
 class ShareForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("接收方"), queryset=Partner.objects.none(), empty_label=_("请选择"))
-    agreement = forms.ModelChoiceField(label=_("依据的协议"), queryset=Agreement.objects.none(), empty_label=_("请选择"))
+    agreement = forms.ModelChoiceField(
+        label=_("依据的协议"), queryset=Agreement.objects.none(), empty_label=_("请选择")
+    )
     purpose = forms.ModelChoiceField(label=_("处理用途"), queryset=Purpose.objects.none(), empty_label=_("请选择"))
     fields = forms.MultipleChoiceField(
         label=_("提供的字段"), choices=recipient_file.field_choices, widget=forms.CheckboxSelectMultiple

@@ -72,7 +72,9 @@ class Partner(PersonalDataModel):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     foreign_registration = models.CharField(_("境外登记注册号"), max_length=60, blank=True)
     country = models.CharField(_("国家或地区"), max_length=60, default="中国")
-    overseas = models.BooleanField(_("位于境外"), default=False, help_text=_("接收方位于境外：向其提供即个人信息出境。"))
+    overseas = models.BooleanField(
+        _("位于境外"), default=False, help_text=_("接收方位于境外：向其提供即个人信息出境。")
+    )
     contact_person = EncryptedCharField(_("联系人"), max_length=50)
     contact_phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
     contact_email = EncryptedCharField(_("联系邮箱"), max_length=200, blank=True)
@@ -244,7 +246,10 @@ class Agreement(PersonalDataModel):
         _("出境路径"), max_length=30, choices=CrossBorderMechanism.choices, blank=True, default=""
     )
     cross_border_reference = models.CharField(
-        _("出境备案或评估编号"), max_length=100, blank=True, help_text=_("安全评估通过文号、标准合同备案号或认证证书编号。")
+        _("出境备案或评估编号"),
+        max_length=100,
+        blank=True,
+        help_text=_("安全评估通过文号、标准合同备案号或认证证书编号。"),
     )
     signed_file = models.FileField(_("签署文本"), upload_to=_signed_path, max_length=200, blank=True)
     signed_file_type = models.CharField(_("文件类型"), max_length=50, blank=True)
@@ -379,7 +384,9 @@ class DataShare(PersonalDataModel):
     person_count = models.PositiveIntegerField(_("提供人数"), default=0)
     excluded_no_consent = models.PositiveIntegerField(_("因未单独同意排除"), default=0)
     excluded_restricted = models.PositiveIntegerField(_("因限制处理排除"), default=0)
-    selection = models.JSONField(_("选择方式"), default=dict, blank=True, help_text=_("筛选条件或选择方式，不含个人信息。"))
+    selection = models.JSONField(
+        _("选择方式"), default=dict, blank=True, help_text=_("筛选条件或选择方式，不含个人信息。")
+    )
     status = models.CharField(_("文件状态"), max_length=20, choices=ShareStatus.choices, default=ShareStatus.READY)
     file = models.FileField(_("接收方文件"), upload_to=_share_path, max_length=200, blank=True)
     file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)

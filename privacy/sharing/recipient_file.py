@@ -89,9 +89,7 @@ def iter_rows(contact_ids, codes):
     need_projects = "projects" in codes
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        contacts = list(
-            Contact.objects.filter(pk__in=chunk).select_related("enterprise", "subject_key").order_by("pk")
-        )
+        contacts = list(Contact.objects.filter(pk__in=chunk).select_related("enterprise", "subject_key").order_by("pk"))
         projects = _projects({c.enterprise_id for c in contacts}) if need_projects else {}
         for contact in contacts:
             yield [neutralise(_cell(contact, code, projects)) for code in codes]

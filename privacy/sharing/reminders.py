@@ -84,7 +84,9 @@ def remind(users, kind, obj, context, *, once_key):
     try:
         from zhaoshang.core.notifications import notify
     except ImportError:
-        logger.warning("notification mechanism missing: reminder %s for %s #%s not sent", kind, type(obj).__name__, obj.pk)
+        logger.warning(
+            "notification mechanism missing: reminder %s for %s #%s not sent", kind, type(obj).__name__, obj.pk
+        )
         return 0
     return len(notify(users, kind, obj, context, once_key=once_key) or [])
 

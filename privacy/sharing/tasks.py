@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="privacy.tasks.send_sharing_reminders", ignore_result=True)
 def send_sharing_reminders():
     """Daily: agreements expiring in 30/7 days, return-or-deletion confirmations outstanding,
     partner evaluations, assessment reviews and mitigations due; recipient files not downloaded

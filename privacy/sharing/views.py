@@ -228,7 +228,9 @@ def agreement_edit(request, pk):
             messages.success(request, _("已保存。"))
             return redirect("privacy:agreement_detail", pk=agreement.pk)
     return render(
-        request, "privacy/sharing/agreement_form.html", {"form": form, "partner": agreement.partner, "agreement": agreement}
+        request,
+        "privacy/sharing/agreement_form.html",
+        {"form": form, "partner": agreement.partner, "agreement": agreement},
     )
 
 
@@ -281,7 +283,10 @@ def agreement_sign(request, pk):
         return redirect("privacy:agreement_detail", pk=agreement.pk)
     try:
         services.agreement_sign(
-            agreement=agreement, user=request.user, upload=form.cleaned_data["signed_file"], content_type=form.content_type
+            agreement=agreement,
+            user=request.user,
+            upload=form.cleaned_data["signed_file"],
+            content_type=form.content_type,
         )
     except ValidationError as exc:
         for message in exc.messages:
@@ -301,7 +306,9 @@ def agreement_file(request, pk):
     except (OSError, SubjectKeyShredded, DecryptionError):
         messages.error(request, _("签署文本无法读取（文件缺失或已损坏），请联系系统管理员。"))
         return redirect("privacy:agreement_detail", pk=agreement.pk)
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(agreement.signed_file_type, "bin")
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        agreement.signed_file_type, "bin"
+    )
     return files.attachment_response(
         data, content_type=agreement.signed_file_type, filename=f"agreement-{agreement.pk}.{extension}"
     )
@@ -417,7 +424,9 @@ def share_list(request):
     shares = DataShare.objects.visible_to(request.user)
     if not request.user.has_perm("privacy.add_datashare") and not request.user.has_perm("privacy.view_datashare"):
         raise Http404
-    shares = shares.select_related(None).select_related("partner", "purpose", "created_by").order_by("-created_at", "-pk")
+    shares = (
+        shares.select_related(None).select_related("partner", "purpose", "created_by").order_by("-created_at", "-pk")
+    )
     return render(
         request,
         "privacy/sharing/share_list.html",

@@ -75,13 +75,15 @@ def agreement(dpo, partner, purposes, *, kind="providing", sign=True, **fields):
         "processing_method": "加密传输，接收方仅用于协助项目",
         "valid_from": today - datetime.timedelta(days=10),
         "valid_until": today + datetime.timedelta(days=365),
-        **{name: True for name in sharing_terms()},
+        **dict.fromkeys(sharing_terms(), True),
         "cross_border_mechanism": "standard_contract" if partner.overseas else "",
     }
     data.update(fields)
     created = sharing.agreement_create(user=dpo, partner=partner, purposes=purposes, **data)
     if sign:
-        created = sharing.agreement_sign(agreement=created, user=dpo, upload=signed_pdf(), content_type="application/pdf")
+        created = sharing.agreement_sign(
+            agreement=created, user=dpo, upload=signed_pdf(), content_type="application/pdf"
+        )
     return created
 
 

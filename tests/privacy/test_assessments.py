@@ -82,7 +82,9 @@ def test_coverage_follows_partner_purpose_trigger_and_dates(dpo, purpose):
     with pytest.raises(services.AssessmentMissing) as exc:
         services.assessment_covering(partner, purpose, today=later)
     assert "到期复核" in exc.value.message
-    services.assessment_review(assessment=assessment, user=dpo, note="处理情况未变化", next_review_date=later + datetime.timedelta(days=1))
+    services.assessment_review(
+        assessment=assessment, user=dpo, note="处理情况未变化", next_review_date=later + datetime.timedelta(days=1)
+    )
     assert services.assessment_covering(partner, purpose, today=later) == assessment
 
 

@@ -126,7 +126,9 @@ def _people(path, make_contact, owner):
 
 
 @pytest.mark.parametrize("path_class", USE_PATHS, ids=lambda p: p.__name__)
-def test_every_use_leaves_out_people_without_consent_and_restricted_people(path_class, org, dpo, make_contact, client_for):
+def test_every_use_leaves_out_people_without_consent_and_restricted_people(
+    path_class, org, dpo, make_contact, client_for
+):
     path = path_class()
     user = org[path.user]
     path.prepare(dpo)
@@ -146,7 +148,7 @@ def test_every_use_asks_the_one_check(path_class, org, dpo, make_contact, client
     path = path_class()
     user = org[path.user]
     path.prepare(dpo)
-    allowed, without, restricted = _people(path, make_contact, user)
+    allowed, _without, _restricted = _people(path, make_contact, user)
     asked = []
     original = consent.consent_filter
 

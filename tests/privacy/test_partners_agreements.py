@@ -82,7 +82,7 @@ def test_signing_needs_an_approved_assessment_covering_partner_and_purpose(dpo, 
 def test_signed_file_is_stored_encrypted_and_reads_back(dpo, purpose):
     from django.core.files.storage import default_storage
 
-    partner, agreement, _a, _p = f.ready(dpo)
+    _partner, agreement, _a, _p = f.ready(dpo)
     with default_storage.open(agreement.signed_file.name, "rb") as handle:
         blob = handle.read()
     assert files.looks_encrypted(blob[:16]) and b"%PDF" not in blob
@@ -169,7 +169,11 @@ def test_reminder_job_finds_agreements_expiring_in_30_and_7_days_and_due_evaluat
     Agreement.objects.filter(pk=other.pk).update(valid_until=today + datetime.timedelta(days=7))
     type(partner).objects.filter(pk=partner.pk).update(next_evaluation_due=today + datetime.timedelta(days=3))
     calls = []
-    monkeypatch.setattr(reminders, "remind", lambda users, kind, obj, context, *, once_key: calls.append((kind, obj.pk, context, once_key)) or 1)
+    monkeypatch.setattr(
+        reminders,
+        "remind",
+        lambda users, kind, obj, context, *, once_key: calls.append((kind, obj.pk, context, once_key)) or 1,
+    )
     reminders.sharing_remind(today)
     kinds = {(kind, pk) for kind, pk, _c, _k in calls}
     assert ("agreement_expiring", agreement.pk) in kinds and ("agreement_expiring", other.pk) in kinds

@@ -66,7 +66,9 @@ def test_share_with_everything_in_order_records_people_fields_basis_and_one_even
 
 def test_expired_agreement_is_refused(setup, officer1):
     partner, agreement, _a, purpose, people = setup
-    type(agreement).objects.filter(pk=agreement.pk).update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    type(agreement).objects.filter(pk=agreement.pk).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
     agreement.refresh_from_db()
     message = _refusal(officer1, partner, agreement, purpose, people)
     assert "已于" in message and "到期" in message and agreement.number in message
@@ -80,6 +82,7 @@ def test_terminated_agreement_is_refused(setup, officer1, dpo):
 
 def test_entrusted_processing_agreement_cannot_provide_to_another_handler(dpo, officer1, make_contact):
     partner, _g, _a, purpose = f.ready(dpo)
+    f.assessment(dpo, partner, [purpose], triggers=("entrust", "provide"))
     wrong = f.agreement(dpo, partner, [purpose], kind="entrusted")
     person = make_contact()
     f.grant_for(person, purpose, partner)
@@ -118,7 +121,7 @@ def test_assessment_past_its_review_date_is_refused(dpo, officer1, make_contact)
 
 def test_consent_for_another_recipient_is_not_consent_for_this_one(dpo, officer1, make_contact):
     partner, agreement, _a, purpose = f.ready(dpo)
-    other = f.partner(dpo)
+    other, _g, _a, _p = f.ready(dpo)
     person = make_contact()
     f.grant_for(person, purpose, other)  # names another park
     message = _refusal(officer1, partner, agreement, purpose, [person])

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(dpo, make_contact):
     partner, agreement, assessment, purpose = f.ready(dpo)
-    people = [make_contact(name="=HYPERLINK(\"x\")" if i == 0 else f"李{i}", position="经理") for i in range(3)]
+    people = [make_contact(name='=HYPERLINK("x")' if i == 0 else f"李{i}", position="经理") for i in range(3)]
     for person in people:
         f.grant_for(person, purpose, partner)
     return {"partner": partner, "agreement": agreement, "assessment": assessment, "purpose": purpose, "people": people}
@@ -63,7 +63,14 @@ def test_privacy_officer_opens_every_governance_page(template, world, client_for
     assert "<html" in response.content.decode()
 
 
-@pytest.mark.parametrize("template", [t for t in GOVERNANCE_PAGES if "new" not in t and "edit" not in t and "evaluate" not in t and "terminate" not in t])
+@pytest.mark.parametrize(
+    "template",
+    [
+        t
+        for t in GOVERNANCE_PAGES
+        if "new" not in t and "edit" not in t and "evaluate" not in t and "terminate" not in t
+    ],
+)
 def test_auditor_reads_but_cannot_change(template, world, client_for, auditor):
     client = client_for(auditor)
     assert client.get(_url(template, world)).status_code == 200
@@ -144,7 +151,7 @@ def test_share_through_the_page_previews_then_confirms_and_the_file_is_downloade
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("姓名", "职务")
     assert len(rows) == 4
-    assert ("'=HYPERLINK(\"x\")", "经理") in rows  # a formula is neutralised
+    assert ('\'=HYPERLINK("x")', "经理") in rows  # a formula is neutralised
     again = client.post(f"/privacy/shares/{share.pk}/download/", follow=True)
     assert "已下载过" in again.content.decode()
     share.refresh_from_db()
