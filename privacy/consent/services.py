@@ -302,7 +302,7 @@ def consent_withdraw(
 def consent_withdraw_all(*, contact, channel, actor=None, request=None):
     """Withdraw every consent the person has given (every recipient's too). Returns the number of withdrawals."""
     states = list(
-        ConsentState.objects.select_for_update()
+        ConsentState.objects.select_for_update(of=("self",))
         .select_related("purpose", "recipient")
         .filter(contact=contact, granted=True)
     )

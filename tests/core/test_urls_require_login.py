@@ -16,6 +16,7 @@ PUBLIC_ALLOWLIST = {
     "privacy:policy",  # the published privacy policy
     "selfservice:home",  # client self-service pages: signed token instead of an account
     "selfservice:separate",  # [E]: the separate-consent (单独同意) step of the self-service page
+    "selfservice:separate_recipient",  # [I]: the same step for one recipient of a purpose that provides to others
     "selfservice:consent",
     "selfservice:withdraw_all",
     "selfservice:request",
