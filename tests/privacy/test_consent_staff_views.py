@@ -84,7 +84,8 @@ def test_offline_separate_consent_needs_explicit_confirmation_and_a_recipient(of
     data = {"purpose": purpose.pk, "action": "granted", "channel": "onsite"}
     response = client_for(officer1).post(f"/privacy/contacts/{contact.pk}/consent/", data)
     assert response.status_code == 200 and not ConsentEvent.objects.exists()
-    response = client_for(officer1).post(f"/privacy/contacts/{contact.pk}/consent/", {**data, "separate_confirmed": "on"})
+    url = f"/privacy/contacts/{contact.pk}/consent/"
+    response = client_for(officer1).post(url, {**data, "separate_confirmed": "on"})
     assert "须指明接收方" in response.content.decode() and not ConsentEvent.objects.exists()
     client_for(officer1).post(
         f"/privacy/contacts/{contact.pk}/consent/", {**data, "separate_confirmed": "on", "recipient": partner.pk}

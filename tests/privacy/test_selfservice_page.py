@@ -52,7 +52,8 @@ def test_separate_purpose_needs_its_own_confirmation_step_per_recipient(client, 
     body = client.get(path).content.decode()
     assert partner.name in body and f'data-recipient="{partner.pk}"' in body
     step = f"{path}separate/partner_sharing/{partner.pk}/"
-    response = client.post(path + "consent/", {"purpose": "partner_sharing", "action": "grant", "recipient": partner.pk})
+    data = {"purpose": "partner_sharing", "action": "grant", "recipient": partner.pk}
+    response = client.post(path + "consent/", data)
     assert response.status_code == 302 and response["Location"] == step
     assert not ConsentEvent.objects.exists()
     page = client.get(step).content.decode()

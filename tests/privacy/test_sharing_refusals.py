@@ -169,6 +169,24 @@ def test_share_of_ten_where_three_lack_consent_shares_seven_only_after_confirmat
     assert not AccessSubject.objects.filter(action="share", contact_id__in=[p.pk for p in people[7:]]).exists()
 
 
+
+def test_the_seven_see_the_share_on_their_self_service_page_and_the_three_do_not(dpo, officer1, make_contact, client):
+    from privacy.selfservice import services as links
+
+    partner, agreement, _a, purpose = f.ready(dpo)
+    people = [make_contact() for _ in range(10)]
+    for person in people[:7]:
+        f.grant_for(person, purpose, partner)
+    _share(officer1, partner, agreement, purpose, people, confirmed_exclusions=3)
+    for n, person in enumerate(people):
+        body = client.get(links.selfservice_link(person)).content.decode()
+        shared_with = body.split('id="shared-with"', 1)[1].split("</table>", 1)[0]
+        if n < 7:
+            assert partner.name in shared_with and purpose.name in shared_with
+        else:
+            assert partner.name not in shared_with and "您的信息未向任何第三方提供。" in shared_with
+
+
 def test_withdrawal_after_the_preview_changes_the_count_and_asks_again(setup, officer1):
     from privacy.consent import services as consent
 
