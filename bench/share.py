@@ -133,7 +133,7 @@ def seed(n_people):
     partner = Partner.objects.create(
         name="基准合作园区管理委员会",
         kind="park",
-        credit_code="11320500MB0000001",
+        credit_code="11320500MB0000001A",
         contact_person="王经理",
         contact_phone="0512-66881234",
         vetting_status="approved",
