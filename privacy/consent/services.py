@@ -356,12 +356,12 @@ def consent_filter(queryset, purpose_code, *, recipient=None):
     purpose may use — no restriction or legal hold covering them (PIPL Art. 47), and, where the
     purpose is based on consent, a valid consent (for a purpose that provides to others: the
     separate consent naming `recipient`; nobody without a recipient)."""
-    from privacy.retention.restrictions import restricted_contacts_q
+    from privacy.retention.restrictions import restricted_contacts_set_q
 
     purpose = _purpose(purpose_code)
     if not purpose.is_active:
         return queryset.none()
-    queryset = queryset.exclude(restricted_contacts_q())
+    queryset = queryset.exclude(restricted_contacts_set_q())
     if not purpose.needs_consent:
         return queryset
     if purpose.provides_to_others and recipient is None:

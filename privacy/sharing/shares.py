@@ -136,7 +136,7 @@ def share_check(*, user, partner, agreement, purpose, fields, contacts, today=No
     """
     from clients.models import Contact
     from privacy.consent.services import consent_filter
-    from privacy.retention.restrictions import restricted_contacts_q
+    from privacy.retention.restrictions import restricted_contacts_set_q
 
     if not user.has_perm("privacy.add_datashare"):
         raise PermissionDenied(_("您无权向第三方提供个人信息。"))
@@ -156,7 +156,8 @@ def share_check(*, user, partner, agreement, purpose, fields, contacts, today=No
     eligible = list(
         consent_filter(candidates, purpose, recipient=recipient).order_by("pk").values_list("pk", flat=True)
     )
-    counts = candidates.order_by().aggregate(total=Count("pk"), restricted=Count("pk", filter=restricted_contacts_q()))
+    restricted = restricted_contacts_set_q()
+    counts = candidates.order_by().aggregate(total=Count("pk"), restricted=Count("pk", filter=restricted))
     check = ShareCheck(
         partner=partner,
         agreement=agreement,

@@ -20,6 +20,7 @@ from clients.models import Contact
 from clients.roles import has_role
 from privacy import files
 from privacy.crypto import DecryptionError, SubjectKeyShredded
+from zhaoshang.core.db import any_of
 
 from . import forms, recipient_file, services
 from .models import Agreement, DataShare, Partner, ReturnDeletion
@@ -388,7 +389,7 @@ def share_new(request):
         if data["mode"] == forms.MODE_FILTER:
             people, selection = contacts, {"mode": "filter", **filters.selection()}
         else:
-            people = Contact.objects.filter(pk__in=data["contacts"])
+            people = Contact.objects.filter(any_of("pk", data["contacts"]))
             selection = {"mode": "selection", "count": len(data["contacts"])}
         arguments = {
             "user": request.user,

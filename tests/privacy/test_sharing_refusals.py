@@ -169,7 +169,6 @@ def test_share_of_ten_where_three_lack_consent_shares_seven_only_after_confirmat
     assert not AccessSubject.objects.filter(action="share", contact_id__in=[p.pk for p in people[7:]]).exists()
 
 
-
 def test_the_seven_see_the_share_on_their_self_service_page_and_the_three_do_not(dpo, officer1, make_contact, client):
     from privacy.selfservice import services as links
 
