@@ -10,18 +10,16 @@ import datetime
 
 from auditlog.models import LogEntry
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhaoshang.core.db import AnyOf, any_of  # noqa: F401 - re-exported for callers of audit.services
+from zhaoshang.core.notifications import notify
 
 from .models import (
     AccessEvent,
@@ -445,19 +443,12 @@ def rectification_remind(*, rectification_id, today=None):
         _reminder, created = RectificationReminder.objects.get_or_create(rectification=rectification, day=today)
         if not created:
             return False
-        email = rectification.owner.email
-        if email:
-            context = {
-                "rectification": rectification,
-                "days_overdue": (today - rectification.due_date).days,
-                "url": settings.SITE_URL.rstrip("/") + f"/audit/rectifications/{rectification.pk}/",
-            }
-            subject = render_to_string("audit/email/rectification_overdue_subject.txt", context).strip()
-            text = render_to_string("audit/email/rectification_overdue.txt", context)
-            html = render_to_string("audit/email/rectification_overdue.html", context)
-            message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email])
-            message.attach_alternative(html, "text/html")
-            transaction.on_commit(lambda: message.send(fail_silently=True))
+        context = {
+            "rectification": rectification.pk,
+            "due": rectification.due_date,
+            "days": (today - rectification.due_date).days,
+        }
+        notify([rectification.owner], "rectification_overdue", rectification, context)
     return True
 
 

@@ -109,7 +109,7 @@ class CollaboratorForm(BootstrapMixin, forms.Form):
 
 
 class CollaborationRequestForm(BootstrapMixin, forms.Form):
-    message = forms.CharField(label=_("留言"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    """No free text: the owner's notification carries the requester's account and the enterprise number only."""
 
 
 class ProjectFilterForm(forms.Form):

@@ -10,12 +10,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from zhaoshang.core.notifications import notify
 
 from .models import (
     Assignment,
@@ -42,19 +42,6 @@ class ServiceError(ValidationError):
 
 def _permission(codename):
     return Permission.objects.get(content_type__app_label="clients", codename=codename)
-
-
-def notify(*, template, to, context):
-    """Send one email rendered from templates/clients/emails/<template>_{subject,body}.txt (+ .html)."""
-    recipients = sorted({addr for addr in to if addr})
-    if not recipients:
-        return 0
-    subject = " ".join(render_to_string(f"clients/emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"clients/emails/{template}_body.txt", context)
-    html = render_to_string(f"clients/emails/{template}_body.html", context)
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    message.attach_alternative(html, "text/html")
-    return message.send()
 
 
 def _head_of(department):
@@ -134,16 +121,16 @@ def _name_core(name):
     return core
 
 
-def collaboration_request(*, user, enterprise, message=""):
-    """Ask the owner of an existing enterprise to take `user` on as a 协办 instead of a duplicate."""
+@transaction.atomic
+def collaboration_request(*, user, enterprise):
+    """Ask the owner of an existing enterprise to take `user` on as a 协办 instead of a duplicate.
+
+    The owner is told the requester's account name (to add as 协办) and the enterprise's number.
+    """
     recipient = enterprise.owner or _head_of(enterprise.department)
     if recipient is None:
         raise ServiceError(_("该企业暂无负责人，请联系部门负责人。"))
-    notify(
-        template="collaboration_request",
-        to=[recipient.email],
-        context={"requester": user, "enterprise": enterprise, "message": message[:500]},
-    )
+    notify([recipient], "collaboration_request", enterprise, {"requester": user.username, "enterprise": enterprise.pk})
     return recipient
 
 
@@ -202,6 +189,8 @@ def enterprise_assign(*, by, enterprise, to_user, note=""):
     enterprise.save(update_fields=["owner", "department", "updated_at"])
     _revoke_assignment_grants(previous, enterprise=enterprise)
     Assignment.objects.create(enterprise=enterprise, from_owner=previous, to_owner=to_user, by=by, note=note[:300])
+    if to_user is not None and to_user.pk != by.pk:
+        notify([to_user], "enterprise_assigned", enterprise, {"enterprise": enterprise.pk})
     return enterprise
 
 
@@ -357,6 +346,8 @@ def project_assign(*, by, project, to_user, note=""):
     ProjectUserObjectPermission.objects.filter(content_object=project, user=to_user).delete()
     _follow_enterprise(project, to_user, previous)
     Assignment.objects.create(project=project, from_owner=previous, to_owner=to_user, by=by, note=note[:300])
+    if to_user is not None and to_user.pk != by.pk:
+        notify([to_user], "project_assigned", project, {"project": project.pk})
     return project
 
 
@@ -428,11 +419,7 @@ def release_idle_projects(*, now=None, days=None):
                 user=None, project=project, auto=True, note=_("%(days)s 天无跟进，自动释放") % {"days": days}
             )
             head = _head_of(project.department)
-            notify(
-                template="project_released",
-                to=[previous.email if previous else "", head.email if head else ""],
-                context={"project": project, "previous": previous, "days": days},
-            )
+            notify([previous, head], "project_released", project, {"project": project.pk, "days": days})
             released += 1
     return released
 

@@ -1,4 +1,4 @@
-"""Periodic case jobs. Each is also a management command (release_idle_projects)."""
+"""Periodic case jobs. Each is also a management command (release_idle_projects, notify_overdue_followups)."""
 
 from celery import shared_task
 
@@ -17,3 +17,11 @@ def run_import(batch_id):
     from .excel import import_execute
 
     import_execute(batch_id=batch_id)
+
+
+@shared_task(ignore_result=True)
+def notify_overdue_followups():
+    """Tell owners their planned next contact has passed (daily; also a management command). Idempotent."""
+    from .reminders import followups_notify_overdue
+
+    return followups_notify_overdue()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from audit.access import record_access
 from privacy import files
 from zhaoshang.core.calendar import add_working_days, working_days_between
+from zhaoshang.core.notifications import notify
 
 from .access import can_act, can_reveal_identity, is_office
 from .models import (
@@ -199,6 +200,13 @@ def complaint_assign(*, complaint, actor, department, handler, note=""):
         complaint.acknowledged_at = timezone.now()
         fields.append("acknowledged_at")
     _move(complaint, A.ASSIGN, actor=actor, message=note, fields=fields)
+    if handler.pk != actor.pk:
+        notify(
+            [handler],
+            "complaint_assigned",
+            complaint,
+            {"reference": complaint.reference, "deadline": complaint.resolution_due},
+        )
     return complaint
 
 
@@ -349,7 +357,23 @@ def extension_request(*, complaint, actor, reason, extra_working_days):
         complaint=complaint, requested_by=actor, reason=reason, extra_working_days=int(extra_working_days)
     )
     _log(complaint, A.EXTENSION_REQUEST, actor=actor, from_status=complaint.status, message=reason)
+    context = {"reference": complaint.reference, "days": request.extra_working_days}
+    notify(extension_deciders(complaint, exclude=actor), "extension_requested", complaint, context)
     return request
+
+
+def extension_deciders(complaint, *, exclude=None):
+    """Who is asked to decide: the handler's supervisor and the department head who may approve
+    extensions; the complaint office when there is neither."""
+    users = []
+    profile = getattr(complaint.handler, "profile", None) if complaint.handler_id else None
+    if profile is not None and profile.supervisor_id:
+        users.append(profile.supervisor)
+    head = complaint.department.head if complaint.department_id and complaint.department.head_id else None
+    if head is not None and head.has_perm("complaints.approve_extension"):
+        users.append(head)
+    users = users or list(office_users())
+    return [u for u in users if exclude is None or u.pk != exclude.pk]
 
 
 def may_decide_extension(user, complaint):
@@ -439,6 +463,8 @@ def office_users():
 
 
 def _recipients(complaint, kind):
+    """Who is told: the handler (催办, 督办), the handler's supervisor (督办), the complaint office
+    (受理确认催办, 督办, and any notice while nobody handles the complaint)."""
     users = {}
     if kind in (Reminder.Kind.REMIND, Reminder.Kind.ESCALATE) and complaint.handler_id:
         users[complaint.handler_id] = complaint.handler
@@ -449,13 +475,18 @@ def _recipients(complaint, kind):
     if kind != Reminder.Kind.REMIND or not complaint.handler_id:
         for user in office_users():
             users[user.pk] = user
-    return [u for u in users.values() if u.email]
+    return list(users.values())
+
+
+REMINDER_KINDS = {
+    Reminder.Kind.ACK_REMIND: "complaint_ack_remind",
+    Reminder.Kind.REMIND: "complaint_remind",
+    Reminder.Kind.ESCALATE: "complaint_escalate",
+}
 
 
 def _send_reminder(complaint, kind, deadline, today):
-    """Record the reminder once (unique per complaint, kind and deadline) and send it on commit."""
-    from .notifications import send_email
-
+    """Record the reminder once (unique per complaint, kind and deadline) and notify its recipients."""
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(complaint=complaint, kind=kind, deadline=deadline)
@@ -468,15 +499,11 @@ def _send_reminder(complaint, kind, deadline, today):
     _log(complaint, action, from_status=complaint.status, message=Reminder.Kind(kind).label)
     context = {
         "reference": complaint.reference,
-        "kind_label": Reminder.Kind(kind).label,
         "deadline": deadline,
-        "status": complaint.get_status_display(),
+        "status": complaint.status,  # the code: shown as its label in the reader's language
         "overdue_days": max(working_days_between(deadline, today), 0),
-        "path": f"/complaints/{complaint.pk}/",
     }
-    emails = [u.email for u in recipients]
-    if emails:
-        transaction.on_commit(lambda: send_email("complaints/email/reminder", context, emails))
+    notify(recipients, REMINDER_KINDS[kind], complaint, context)
     return True
 
 

@@ -188,6 +188,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.check_deadlines",
         "schedule": crontab(minute="*/30"),
     },
+    "notification-digest": {
+        "task": "zhaoshang.core.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "followup-overdue-notices": {
+        "task": "clients.tasks.notify_overdue_followups",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Authentication and sessions -------------------------------------------------------------
@@ -368,3 +376,7 @@ PURGE_BATCH_SIZE = min(env.int("PURGE_BATCH_SIZE", default=500), 500)
 # Milliseconds the purge sleeps between committed batches, to leave the web pages room.
 PURGE_BATCH_PAUSE_MS = env.int("PURGE_BATCH_PAUSE_MS", default=0)
 PURGE_PREVIEW_MAX_IDS = env.int("PURGE_PREVIEW_MAX_IDS", default=5000)
+
+# Notifications: age (days) of the retention rule that purges in-app notifications, set when the
+# rule is first created; the privacy officer adjusts the rule in the admin console afterwards.
+NOTIFICATION_KEEP_DAYS = env.int("NOTIFICATION_KEEP_DAYS", default=180)

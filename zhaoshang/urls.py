@@ -23,6 +23,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("audit/", include("audit.urls")),
     path("complaints/", include("complaints.urls")),
+    path("notifications/", include("zhaoshang.core.notifications.urls")),
     path("c/", include("privacy.selfservice.urls")),
 ]
 

@@ -192,9 +192,7 @@ def enterprise_request_collaboration(request, token):
     form = CollaborationRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.collaboration_request(
-                user=request.user, enterprise=enterprise, message=form.cleaned_data["message"]
-            )
+            services.collaboration_request(user=request.user, enterprise=enterprise)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:

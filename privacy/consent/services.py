@@ -440,11 +440,30 @@ def policy_publish(*, policy, user):
     if not policy.material_change:
         return 0
     due = policy.published_at + datetime.timedelta(days=settings.CONSENT_RENEWAL_GRACE_DAYS)
-    return (
+    flagged = (
         ConsentState.objects.filter(granted=True, needs_renewal=False)
         .exclude(policy=policy)
         .update(needs_renewal=True, renewal_due_at=due)
     )
+    _notify_renewals(policy, due)
+    return flagged
+
+
+def _notify_renewals(policy, due):
+    """Tell each enterprise owner how many consents of their contacts now need renewal (counts only)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from zhaoshang.core.notifications import notify
+
+    counts = dict(
+        ConsentState.objects.filter(needs_renewal=True, renewal_due_at=due, contact__enterprise__owner__isnull=False)
+        .values_list("contact__enterprise__owner")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for owner in get_user_model().objects.filter(pk__in=counts):
+        notify([owner], "consent_renewal", policy, {"version": policy.version, "count": counts[owner.pk], "due": due})
 
 
 def renewal_list(contacts):

@@ -30,6 +30,7 @@ class RetentionCategory(models.TextChoices):
     EXPORT_FILES = "export_files", _("导出文件")
     AUDIT_LOG = "audit_log", _("审计日志")
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
+    NOTIFICATIONS = "notifications", _("站内通知")
 
 
 class ClockEvent(models.TextChoices):
@@ -63,6 +64,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.EXPORT_FILES: {ClockEvent.CREATED},
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
+    RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -71,6 +73,7 @@ DELETE_ONLY = {
     RetentionCategory.AUDIT_LOG,
     RetentionCategory.CONSENT_EVIDENCE,
     RetentionCategory.IMPACT_ASSESSMENTS,
+    RetentionCategory.NOTIFICATIONS,
 }
 
 

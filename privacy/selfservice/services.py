@@ -81,7 +81,7 @@ def selfservice_url(path):
 
 def selfservice_send_email(*, contact, user):
     """E-mail the person a fresh link. Raises ConsentError when the contact has no e-mail."""
-    from privacy.notifications import send_email
+    from zhaoshang.core.mail import send_email
 
     address = str(contact.email or "")
     if not address:

@@ -17,13 +17,16 @@ def _link_from_check(client, name):
     return link
 
 
-def test_duplicate_check_hands_out_a_link_that_opens_the_request_page(officer1, officer2, make_enterprise, client_for):
+def test_duplicate_check_hands_out_a_link_that_opens_the_request_page(
+    officer1, officer2, make_enterprise, client_for, django_capture_on_commit_callbacks
+):
     make_enterprise(officer2, name="宁波海联物流有限公司")
     client = client_for(officer1)
     link = _link_from_check(client, "宁波海联物流有限公司")
     page = client.get(link)
     assert page.status_code == 200 and "宁波海联物流有限公司" in page.content.decode()
-    sent = client.post(link, {"message": "请加我为协办"})
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves once the request commits
+        sent = client.post(link, {"message": "请加我为协办"})
     assert sent.status_code == 302
     assert len(mail.outbox) == 1 and officer2.email in mail.outbox[0].to
 

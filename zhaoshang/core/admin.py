@@ -10,3 +10,6 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
     search_fields = ["name", "note"]
     date_hierarchy = "date"
     ordering = ["date"]
+
+
+from .notifications import admin as notifications_admin  # noqa: E402,F401 - registers its ModelAdmins

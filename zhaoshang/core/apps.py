@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import retention  # noqa: F401 - registers the notifications category with the purge engine
         from .models import HolidayCalendar
 
         # An edited holiday row must count at once: drop this process's cached years.

@@ -40,3 +40,6 @@ class HolidayCalendar(models.Model):
         if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "year"}
         super().save(*args, **kwargs)
+
+
+from .notifications.models import Notification, NotificationPreference  # noqa: E402,F401 - the app's models

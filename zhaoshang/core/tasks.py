@@ -1,5 +1,7 @@
-"""Helpers for enqueueing Celery tasks the house way: ids only, after the transaction commits."""
+"""Helpers for enqueueing Celery tasks the house way (ids only, after the commit), and the core's
+periodic job: the daily notification digest (also a management command)."""
 
+from celery import shared_task
 from django.db import transaction
 
 
@@ -13,3 +15,11 @@ def enqueue(task, *args, **kwargs):
         if not isinstance(value, (int, str, bool, type(None), list, tuple)):
             raise TypeError(f"Celery task arguments must be ids or plain flags, not {type(value)!r}")
     transaction.on_commit(lambda: task.delay(*args, **kwargs))
+
+
+@shared_task(ignore_result=True)
+def send_notification_digests():
+    """The daily digest e-mails (also `manage.py send_notification_digest`). Idempotent."""
+    from .notifications.services import notifications_digest_send
+
+    return notifications_digest_send()

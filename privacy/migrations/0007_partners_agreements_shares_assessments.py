@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0006_purge_lookup_indexes'),
-        ('privacy', '0005_remove_export_files_rule'),
+        ('privacy', '0006_notifications_retention_category'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
