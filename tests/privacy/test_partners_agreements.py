@@ -183,3 +183,20 @@ def test_reminder_job_finds_agreements_expiring_in_30_and_7_days_and_due_evaluat
     assert days == {30, 7}
     for _kind, _pk, context, _key in calls:  # references and dates only
         assert all(isinstance(v, (int, datetime.date)) for v in context.values())
+
+
+def test_reminders_go_through_notify_once_per_due_date_and_carry_references_only(dpo):
+    from zhaoshang.core.notifications.models import Notification
+
+    today = timezone.localdate()
+    partner, agreement, _a, _p = f.ready(dpo)
+    Agreement.objects.filter(pk=agreement.pk).update(valid_until=today + datetime.timedelta(days=7))
+    type(partner).objects.filter(pk=partner.pk).update(next_evaluation_due=today)
+    assert reminders.sharing_remind(today) >= 2
+    first = Notification.objects.count()
+    reminders.sharing_remind(today)  # the daily job runs again: nobody is told twice
+    assert Notification.objects.count() == first
+    texts = [n.text for n in Notification.objects.filter(user=dpo)]
+    assert any(f"协议 #{agreement.pk} 将于" in t and "剩余 7 天" in t for t in texts)
+    assert any(f"合作方 #{partner.pk} 的定期评估" in t for t in texts)
+    assert not any(partner.name in t or "王经理" in t for t in texts)
