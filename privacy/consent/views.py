@@ -191,8 +191,8 @@ def states_export(request):
     require_perms(request.user, "privacy.export_consentstate")
     states = list(
         ConsentState.objects.filter(contact__in=visible_contacts(request.user).values("pk"))
-        .select_related("purpose", "policy", "contact__enterprise")
-        .order_by("contact_id", "purpose__order")
+        .select_related("purpose", "policy", "contact__enterprise", "recipient")
+        .order_by("contact_id", "purpose__order", "recipient_id")
     )
     record_access(
         request.user,
@@ -213,6 +213,7 @@ def states_export(request):
         _("政策版本"),
         _("变更时间"),
         _("需重新同意"),
+        _("接收方"),  # [I] purposes that provide to others: one state per recipient
     ]
     rows = (
         [
@@ -225,6 +226,7 @@ def states_export(request):
             s.policy.version if s.policy else "",
             timezone.localtime(s.changed_at).strftime("%Y-%m-%d %H:%M"),
             _("是") if s.needs_renewal else _("否"),
+            s.recipient.name if s.recipient_id else "",
         ]
         for s in states
     )
