@@ -29,8 +29,11 @@ env: .env
 migrate: .env
 	$(MANAGE) migrate --noinput
 
+# GNU gettext's msgfmt when installed (it also checks the catalogues); otherwise a pure-Python
+# compiler with the same output, so that `make run` needs nothing but Python 3.11.
 compilemessages: install
-	DJANGO_SETTINGS_MODULE= $(BIN)/django-admin compilemessages -v 0
+	@if command -v msgfmt >/dev/null; then DJANGO_SETTINGS_MODULE= $(BIN)/django-admin compilemessages -v 0; \
+	else $(PYTHON) scripts/compile_messages.py; fi
 
 seed: migrate
 	$(MANAGE) seed_demo
@@ -45,6 +48,10 @@ services-check: install
 
 test: install compilemessages services-check
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite without the browser (e2e) and real-worker tests: a quicker check while working.
+test-fast: install compilemessages services-check
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest -m "not e2e and not worker" $(PYTEST_ARGS)
 
 worker: .env
 	$(BIN)/celery -A zhaoshang worker --beat --loglevel=INFO --concurrency=2

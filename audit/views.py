@@ -4,20 +4,20 @@ The trail, access and sign-in lists are keyset-paginated on id (no OFFSET, no co
 no text search over change text). Anyone without an auditor role gets 404 on the workspace.
 """
 
-import csv
 import datetime
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.roles import has_role
+from zhaoshang.core.streaming import streamed_csv
 
 from . import services
 from .access import record_access
@@ -96,17 +96,6 @@ def trail(request, kind="log"):
     )
 
 
-def neutralise(value):
-    """Spreadsheet-formula neutralisation: a cell starting with = + - @ (or tab/CR) gets an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _log_row(entry):
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     summary = "; ".join(
@@ -174,18 +163,8 @@ def export(request, kind):
             _("请求编号"),
         ]
         make = _access_row
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff"
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([neutralise(cell) for cell in make(row)])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{kind}-{stamp}.csv"'
-    return response
+    return streamed_csv(rows, make, header=header, filename=f"audit-{kind}-{stamp}.csv", name=f"audit-{kind}")
 
 
 # --- Anomalies ---------------------------------------------------------------------------------

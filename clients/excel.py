@@ -4,6 +4,7 @@ Kept apart from views so that a command or a task can run the same import.
 """
 
 import csv
+import functools
 import io
 import logging
 import time
@@ -301,8 +302,32 @@ def import_enqueue(*, user, kind, token, key, file_name, mode, total_rows):
         spool_token=token,
         spool_key=key or "",
     )
-    enqueue(run_import, batch.pk)
+    enqueue(run_import, batch.pk, on_failure=functools.partial(_mark_not_started, batch.pk))
     return batch
+
+
+def _mark_not_started(batch_id):
+    """The broker did not take the task: the batch (and its spool) stay, shown as "not started"."""
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.NOT_STARTED
+    )
+
+
+@transaction.atomic
+def import_retry(*, user, batch):
+    """Send again the task of an import the broker did not take (status "not started")."""
+    from zhaoshang.core.tasks import enqueue
+
+    from .tasks import run_import
+
+    if batch.user_id != user.pk or not user.has_perm("clients.import_enterprise"):
+        raise PermissionDenied
+    requeued = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.NOT_STARTED).update(
+        status=ImportBatch.Status.QUEUED
+    )
+    if not requeued:
+        raise ImportFileError(_("该导入已在处理或已结束，无需重试。"))
+    enqueue(run_import, batch.pk, on_failure=functools.partial(_mark_not_started, batch.pk))
 
 
 def _finish_failed(batch_id, started_at, message, row_errors=()):

@@ -149,6 +149,61 @@ class ContactForm(BootstrapMixin, forms.Form):
         return (self.cleaned_data.get("id_number") or "").upper()
 
 
+class ContactEditForm(ContactForm):
+    """Editing never shows a stored personal value: each is shown masked, with an empty input to
+    replace it (left empty: unchanged) and, for optional ones, a box to delete it."""
+
+    PERSONAL = ("name", "mobile", "email", "wechat", "id_number")
+    MASKS = {"name": "mask_name", "mobile": "mask_mobile", "email": "mask_email", "wechat": "mask_text"}
+    CLEAR_LABELS = {
+        "mobile": _("删除现有手机号"),
+        "email": _("删除现有电子邮箱"),
+        "wechat": _("删除现有微信号"),
+        "id_number": _("删除现有身份证号"),
+    }
+
+    def __init__(self, *args, contact, **kwargs):
+        from privacy.crypto import masking
+
+        initial = {"position": contact.position, "source": contact.source, "purpose": contact.purpose}
+        super().__init__(*args, initial={**initial, "verified": contact.verified}, **kwargs)
+        fields = {}
+        for name, field in self.fields.items():
+            if name not in self.PERSONAL:
+                fields[name] = field
+                continue
+            current = getattr(contact, name) or ""
+            mask = getattr(masking, self.MASKS.get(name, "mask_id_number"))
+            field.required = False
+            field.help_text = (
+                _("当前：%(masked)s。留空则保持不变。") % {"masked": mask(current)} if current else _("当前未填写。")
+            )
+            field.widget.attrs["placeholder"] = _("输入新值以修改")
+            fields[name] = field
+            if name != "name" and current:
+                fields[f"clear_{name}"] = forms.BooleanField(label=self.CLEAR_LABELS[name], required=False)
+                fields[f"clear_{name}"].widget.attrs["class"] = "form-check-input"
+        self.fields = fields
+
+    def clean(self):
+        data = super().clean()
+        for name in self.PERSONAL:
+            if data.get(f"clear_{name}") and data.get(name):
+                self.add_error(name, _("不能同时填写新值和删除现有信息。"))
+        return data
+
+    def changes(self):
+        """Only what the person changed: a new value, a deletion, and the plain fields."""
+        data = self.cleaned_data
+        out = {name: data[name] for name in ("position", "source", "purpose", "verified")}
+        for name in self.PERSONAL:
+            if data.get(name):
+                out[name] = data[name]
+            elif data.get(f"clear_{name}"):
+                out[name] = ""
+        return out
+
+
 class RevealForm(BootstrapMixin, forms.Form):
     purpose = forms.ChoiceField(
         label=_("查看用途"),

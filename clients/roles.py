@@ -144,6 +144,18 @@ ROLE_PERMISSIONS = {
     C.ADMIN: ["*"],
 }
 
+# Permissions that open personal data in clear in bulk (export without masks), sensitive fields
+# (ID numbers) or everyone's trail. Whoever holds one, through any role or directly, must sign in
+# with a second factor when REQUIRE_2FA_FOR_PRIVILEGED is on (zhaoshang.core.middleware).
+TWO_FACTOR_PERMISSIONS = ("clients.export_clear_values", "clients.reveal_sensitive_contact", "audit.view_trail")
+
+
+def needs_two_factor(user):
+    """True for a user holding any of TWO_FACTOR_PERMISSIONS (a superuser holds them all)."""
+    return bool(getattr(user, "is_authenticated", False)) and any(
+        user.has_perm(perm) for perm in TWO_FACTOR_PERMISSIONS
+    )
+
 
 def _resolve(codes):
     """Permission objects for "app.codename" strings ("*" means all); unknown ones are skipped."""

@@ -525,10 +525,17 @@ def contact_reveal(*, user, contact, field, purpose, request=None):
     return getattr(contact, field)
 
 
-def contact_initial(contact):
-    initial = {f: getattr(contact, f) or "" for f in CONTACT_FIELDS}
-    initial.update(position=contact.position, source=contact.source, purpose=contact.purpose, verified=contact.verified)
-    return initial
+def contact_hold_message(contact):
+    """Why `contact` is read-only (a legal hold on it or its enterprise), or "" when it may change."""
+    from privacy.retention.restrictions import ProcessingRestricted, ensure_not_restricted
+
+    if contact.legal_hold or contact.enterprise.legal_hold:
+        return _("该联系人处于法律保全状态，只能查看，不能修改。")
+    try:
+        ensure_not_restricted(contact, "edit")
+    except ProcessingRestricted as exc:
+        return exc.message
+    return ""
 
 
 @transaction.atomic
@@ -546,6 +553,8 @@ def contact_create(*, user, enterprise, import_batch=None, **fields):
 def contact_update(*, user, contact, **fields):
     if not can_write(user, contact.enterprise):
         raise PermissionDenied(_("您没有修改该联系人的权限。"))
+    if held := contact_hold_message(contact):
+        raise PermissionDenied(held)
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.save()

@@ -57,6 +57,7 @@ urlpatterns = [
     path("import/<slug:kind>/", excel.import_upload, name="import_upload"),
     path("import/batches/<int:pk>/", excel.import_batch, name="import_batch"),
     path("import/batches/<int:pk>/progress/", excel.import_progress, name="import_progress"),
+    path("import/batches/<int:pk>/retry/", excel.import_retry_view, name="import_retry"),
     path("import/batches/<int:pk>/undo/", excel.import_undo, name="import_undo"),
     path("export/<slug:kind>/", excel.export, name="export"),
     path("dashboard/", dashboard.cockpit, name="cockpit"),

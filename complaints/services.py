@@ -132,13 +132,18 @@ def complaint_submit(
 ):
     """Register a complaint from any channel; returns `(complaint, tracking_secret)`.
 
-    `contact` links it to a client contact (the self-service page passes it); `attachments` are
+    `contact` links it to a client contact (the self-service page passes it, and its name, mobile and
+    e-mail become the complainant's identity unless one is given); `attachments` are
     already-validated `(content_type, django File)` pairs (see forms.validate_attachment).
     A complaint entered by staff is acknowledged at once; a public one when it is first assigned.
     The tracking secret is returned once and stored only as a digest.
     """
     received_at = received_at or timezone.now()
     day = timezone.localtime(received_at).date()
+    if contact is not None and not isinstance(contact, int) and not (name or phone or email):
+        # Filed from the person's own page: they are the complainant, not anonymous. The identity is
+        # copied under the complaint's key and, as for every complaint, shown only to the office.
+        name, phone, email = contact.name, contact.mobile, contact.email
     secret = secrets.token_urlsafe(24)
     complaint = Complaint(
         reference=_next_reference(day),

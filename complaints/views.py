@@ -9,7 +9,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -24,6 +23,7 @@ from audit.access import record_access
 from privacy import files
 from privacy.crypto import DecryptionError, SubjectKeyShredded
 from zhaoshang.core.calendar import add_working_days
+from zhaoshang.core.ratelimit import over_limit
 
 from . import forms, services
 from .access import can_act, can_reveal_identity, get_complaint_for_user, is_office
@@ -42,15 +42,16 @@ def _client_key(request):
 
 
 def _over_rate_limit(request):
-    """Count this submission from the client's IP; True once the hourly limit is exceeded."""
-    key = _client_key(request)
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > settings.PUBLIC_FORM_RATE_LIMIT_PER_HOUR
+    """Count this submission from the client's IP; True once the hourly limit is exceeded.
+
+    Without Redis the limit is not counted (logged) rather than losing the complaint to a 500.
+    """
+    return over_limit(
+        _client_key(request),
+        limit=settings.PUBLIC_FORM_RATE_LIMIT_PER_HOUR,
+        window=3600,
+        scope="complaints.public-form",
+    )
 
 
 def _no_store(response):
@@ -327,6 +328,10 @@ def complaint_action(request, pk, action):
             messages.error(request, error)
     else:
         messages.success(request, _(success))
+        # 退单 (or a reassignment) can take the complaint out of the user's scope: back to their
+        # queue, not to a 404 that would count as an out-of-scope attempt.
+        if not Complaint.objects.visible_to(request.user).filter(pk=complaint.pk).exists():
+            return redirect(f"{reverse('complaints:list')}?due=mine")
     return redirect("complaints:detail", pk=complaint.pk)
 
 

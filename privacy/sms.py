@@ -1,7 +1,10 @@
 """SMS senders for self-service links: a pluggable interface chosen by settings.SMS_BACKEND.
 
-A backend is a class with `send(number, text)`. The zone plugs in its SMS gateway's class;
-the defaults never log the number or the text (the text carries a self-service token).
+A backend is a class with `send(number, text)` that returns True once the gateway accepted the
+message and False when it did not. The zone plugs in its SMS gateway's class; a class with
+``configured = False`` (the default outside DEBUG, `NullSmsBackend`) means "no provider": the
+portal then says so and offers e-mail or the on-screen link instead of claiming it sent anything.
+The defaults never log the number or the text (the text carries a self-service token).
 """
 
 import sys
@@ -11,6 +14,8 @@ from django.utils.module_loading import import_string
 
 
 class BaseSmsBackend:
+    configured = True  # a real provider (or a stand-in that delivers somewhere)
+
     def send(self, number, text):  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -18,6 +23,7 @@ class BaseSmsBackend:
 class NullSmsBackend(BaseSmsBackend):
     """Sends nothing (no gateway configured)."""
 
+    configured = False
     sent = 0
 
     def send(self, number, text):
@@ -45,3 +51,8 @@ class LocmemSmsBackend(BaseSmsBackend):
 
 def get_sms_backend():
     return import_string(settings.SMS_BACKEND)()
+
+
+def sms_configured():
+    """Whether SMS_BACKEND names a provider that can deliver (not `NullSmsBackend`)."""
+    return bool(getattr(import_string(settings.SMS_BACKEND), "configured", True))

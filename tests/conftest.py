@@ -111,3 +111,33 @@ def client_for(client):
         return client
 
     return _client_for
+
+
+REFUSED_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every connection is refused
+
+
+def _point_celery_at(app, url):
+    app.conf.broker_url = url
+    if app._pool is not None:  # connections already made to the previous broker
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Redis is down: the cache and the Celery broker point at a port that refuses connections.
+
+    (Never stop the shared Redis server itself: other runs use it.)
+    """
+    from zhaoshang.celery import app
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REFUSED_REDIS_URL}
+    }
+    saved, eager = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    _point_celery_at(app, REFUSED_REDIS_URL)
+    yield REFUSED_REDIS_URL
+    app.conf.task_always_eager = eager
+    _point_celery_at(app, saved)

@@ -196,7 +196,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.notify_overdue_followups",
         "schedule": crontab(hour=7, minute=0),
     },
+    # A worker records it: /healthz and the stalled-work banner read its age (zhaoshang.core.health).
+    "worker-heartbeat": {
+        "task": "zhaoshang.core.tasks.heartbeat",
+        "schedule": 60.0,
+    },
 }
+# Seconds after which a missing heartbeat, or a job still queued, counts as stalled background work.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=300)
+QUEUED_JOB_MAX_AGE_SECONDS = env.int("QUEUED_JOB_MAX_AGE_SECONDS", default=600)
 
 # --- Authentication and sessions -------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

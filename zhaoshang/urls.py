@@ -11,6 +11,8 @@ from zhaoshang.core import views as core_views
 admin.site.site_header = "招商管理平台 · 管理后台"
 admin.site.site_title = "招商管理平台"
 admin.site.index_title = "系统配置"
+# Before admin.site.urls is built: its login view tells a signed-in non-staff user why they cannot enter.
+admin.site.login = core_views.admin_login
 
 urlpatterns = [
     path("", include("zhaoshang.core.urls")),

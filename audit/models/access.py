@@ -12,30 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccessEvent(models.Model):
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    # No single-column indexes on user, content_type (nor on AccessSubject's event and contact_id):
-    # each is the leading column of a composite index below, which serves the same lookups and the
-    # foreign-key checks. Every read of personal data writes a row here, and pays for each index.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("用户"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        db_index=False,
-    )
-    action = models.CharField(_("动作"), max_length=30)
-    content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
-    )
-    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
-    purpose = models.CharField(_("用途"), max_length=200, blank=True)
-    row_count = models.PositiveIntegerField(_("记录数"), null=True, blank=True)
-    detail = models.JSONField(_("详情"), default=dict, blank=True)
-    correlation_id = models.CharField(_("请求编号"), max_length=64, blank=True)
-    remote_addr = models.GenericIPAddressField(_("客户端IP"), null=True, blank=True)
-    redacted = models.BooleanField(_("已脱敏"), default=False)
-
     class Action(models.TextChoices):
         VIEW = "view", _("查看详情")
         REVEAL = "reveal", _("查看明文")
@@ -50,6 +26,30 @@ class AccessEvent(models.Model):
         SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
         LOCKED_OUT = "locked_out", _("账户锁定")
         TWO_FACTOR = "two_factor", _("双因素设置变更")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # No single-column indexes on user, content_type (nor on AccessSubject's event and contact_id):
+    # each is the leading column of a composite index below, which serves the same lookups and the
+    # foreign-key checks. Every read of personal data writes a row here, and pays for each index.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+    )
+    action = models.CharField(_("动作"), max_length=30, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(_("记录数"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    correlation_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    remote_addr = models.GenericIPAddressField(_("客户端IP"), null=True, blank=True)
+    redacted = models.BooleanField(_("已脱敏"), default=False)
 
     class Meta:
         verbose_name = _("访问记录")
@@ -78,7 +78,7 @@ class AccessSubject(models.Model):
     # Copies of the event's action and time, written with the row by audit.record_access, so that
     # "uses of my data" for one person reads (contact_id, action, at) from one index and never
     # walks the person's own page views. Not part of the sealed digest (seals fold contact ids only).
-    action = models.CharField(_("动作"), max_length=30, blank=True, default="")
+    action = models.CharField(_("动作"), max_length=30, choices=AccessEvent.Action.choices, blank=True, default="")
     at = models.DateTimeField(_("时间"), null=True, blank=True)
 
     class Meta:

@@ -14,6 +14,8 @@ class ImportBatch(models.Model):
         PROJECT = "project", _("项目")
 
     class Status(models.TextChoices):
+        # The broker could not be reached when the import was confirmed: saved, waiting for a retry.
+        NOT_STARTED = "not_started", _("未开始")
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("导入中")
         DONE = "done", _("已完成")
@@ -24,7 +26,7 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("导入时间"), default=timezone.now)
     mode = models.CharField(_("导入模式"), max_length=10, default="create")
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     done_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

@@ -22,9 +22,15 @@ class DataScope(models.TextChoices):
 
 
 class Department(models.Model):
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", _("管委会")
+        BUREAU = "bureau", _("局/部门")
+        TEAM = "team", _("招商组")
+        OFFICE = "office", _("驻外招商局")
+
     name = models.CharField(_("名称"), max_length=100)
     code = models.SlugField(_("代码"), max_length=40, unique=True)
-    kind = models.CharField(_("类型"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -37,12 +43,6 @@ class Department(models.Model):
         related_name="headed_departments",
     )
     is_active = models.BooleanField(_("启用"), default=True)
-
-    class Kind(models.TextChoices):
-        COMMITTEE = "committee", _("管委会")
-        BUREAU = "bureau", _("局/部门")
-        TEAM = "team", _("招商组")
-        OFFICE = "office", _("驻外招商局")
 
     class Meta:
         verbose_name = _("部门")

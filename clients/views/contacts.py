@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.access import record_access
 
 from .. import services
-from ..forms import ContactForm, RevealForm
+from ..forms import ContactEditForm, ContactForm, RevealForm
 from ..scopes import get_contact_for_user, get_enterprise_for_user
 from .common import require_perm
 
@@ -40,7 +40,8 @@ def contact_detail(request, pk):
             "reveal_form": RevealForm(),
             "revealable": services.revealable_fields(request.user, contact),
             "writable": services.can_write(request.user, contact.enterprise)
-            and request.user.has_perm("clients.change_contact"),
+            and request.user.has_perm("clients.change_contact")
+            and not services.contact_hold_message(contact),
             "daily_limit": settings.REVEAL_DAILY_LIMIT,
         },
     )
@@ -49,16 +50,20 @@ def contact_detail(request, pk):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, pk):
+    """Masked values only, each with an input to replace it; a contact under a legal hold is read-only."""
     contact = get_contact_for_user(request.user, pk, write=True)
-    # Editing shows the stored values: that is a read of personal data, logged like a detail view.
+    require_perm(request.user, "clients.change_contact")
+    # The page shows masked values only; opening it is still a logged view, like the detail page.
     record_access(request.user, "view", contact, purpose=_("编辑联系人"), subject_ids=[contact.pk], request=request)
-    form = ContactForm(request.POST or None, initial=services.contact_initial(contact))
-    if request.method == "POST" and form.is_valid():
-        services.contact_update(user=request.user, contact=contact, **form.cleaned_data)
+    held = services.contact_hold_message(contact)
+    form = None if held else ContactEditForm(request.POST or None, contact=contact)
+    if request.method == "POST" and form is not None and form.is_valid():
+        services.contact_update(user=request.user, contact=contact, **form.changes())
         messages.success(request, _("已保存。"))
         return redirect(contact)
+    context = {"form": form, "enterprise": contact.enterprise, "contact": contact, "held": held}
     return render(
-        request, "clients/contact_form.html", {"form": form, "enterprise": contact.enterprise, "contact": contact}
+        request, "clients/contact_form.html", context, status=403 if held and request.method == "POST" else 200
     )
 
 

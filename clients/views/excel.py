@@ -20,6 +20,7 @@ from ..excel import (
     ImportFileError,
     export_dataset,
     import_enqueue,
+    import_retry,
     import_run,
     spool_dir,
     spool_discard,
@@ -54,8 +55,14 @@ def _sweep_spool(request):
     if previous:
         (_spool_dir() / f"{previous}.bin").unlink(missing_ok=True)
     cutoff = timezone.now().timestamp() - SPOOL_MAX_AGE_SECONDS
+    # Confirmed imports that have not run yet (queued, or not started for want of the broker) keep theirs.
+    waiting = set(
+        ImportBatch.objects.filter(status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.NOT_STARTED]).values_list(
+            "spool_token", flat=True
+        )
+    )
     for path in _spool_dir().glob("*.bin"):
-        if path.stat().st_mtime < cutoff:
+        if path.stat().st_mtime < cutoff and path.stem not in waiting:
             path.unlink(missing_ok=True)
 
 
@@ -142,7 +149,8 @@ def import_batch(request, pk):
     """One import: its progress while it runs (polled by htmx), then its outcome."""
     require_perm(request.user, "clients.import_enterprise")
     batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
-    return render(request, "clients/import_batch.html", {"batch": batch, "kind_label": KIND_LABELS[batch.kind]})
+    context = {"batch": batch, "kind_label": KIND_LABELS[batch.kind], **_waiting(batch)}
+    return render(request, "clients/import_batch.html", context)
 
 
 @never_cache
@@ -150,7 +158,27 @@ def import_progress(request, pk):
     """htmx fragment: the progress bar; it stops polling once the import has finished or failed."""
     require_perm(request.user, "clients.import_enterprise")
     batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
-    return render(request, "clients/_import_progress.html", {"batch": batch})
+    return render(request, "clients/_import_progress.html", {"batch": batch, **_waiting(batch)})
+
+
+def _waiting(batch):
+    """Minutes a queued import has waited, once that is longer than a worker should take to start."""
+    if batch.status != ImportBatch.Status.QUEUED:
+        return {}
+    waited = (timezone.now() - batch.created_at).total_seconds()
+    return {"waited_minutes": int(waited // 60)} if waited > 60 else {}
+
+
+@require_POST
+def import_retry_view(request, pk):
+    """Send again an import that could not be queued (the background queue was unreachable)."""
+    require_perm(request.user, "clients.import_enterprise")
+    batch = get_object_or_404(ImportBatch, pk=pk, user=request.user)
+    try:
+        import_retry(user=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("clients:import_batch", pk=batch.pk)
 
 
 @require_POST

@@ -7,27 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy.crypto import EncryptedTextField, PersonalManager
 
-from .complaint import Complaint
+from .complaint import Complaint, Status
 
 
 class ComplaintEvent(models.Model):
     """One step of the timeline. `public` entries (replies, status) show on the tracking link."""
-
-    complaint = models.ForeignKey(Complaint, verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
-    )
-    action = models.CharField(_("动作"), max_length=20)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    public = models.BooleanField(_("投诉人可见"), default=False)
-    # Replies and notes are encrypted under the complaint's own data key: shredding the complaint
-    # makes its timeline text unreadable too.
-    subject_key = models.ForeignKey(
-        "privacy.SubjectKey", verbose_name=_("数据密钥"), on_delete=models.PROTECT, related_name="+", editable=False
-    )
-    message = EncryptedTextField(_("内容"), blank=True)
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交")
@@ -48,6 +32,22 @@ class ComplaintEvent(models.Model):
         REMIND = "remind", _("催办")
         ESCALATE = "escalate", _("督办")
 
+    complaint = models.ForeignKey(Complaint, verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices, blank=True)
+    public = models.BooleanField(_("投诉人可见"), default=False)
+    # Replies and notes are encrypted under the complaint's own data key: shredding the complaint
+    # makes its timeline text unreadable too.
+    subject_key = models.ForeignKey(
+        "privacy.SubjectKey", verbose_name=_("数据密钥"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    message = EncryptedTextField(_("内容"), blank=True)
+
     objects = PersonalManager()  # loads the complaint's key with the row (no query per message)
 
     class Meta:
@@ -61,6 +61,11 @@ class ComplaintEvent(models.Model):
 
 
 class ExtensionRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="extension_requests"
     )
@@ -70,7 +75,7 @@ class ExtensionRequest(models.Model):
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     reason = models.TextField(_("延期理由"))
     extra_working_days = models.PositiveSmallIntegerField(_("延长工作日"))
-    status = models.CharField(_("状态"), max_length=10, default="pending")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审批人"),
@@ -81,11 +86,6 @@ class ExtensionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     new_due = models.DateField(_("新办结期限"), null=True, blank=True)
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待审批")
-        APPROVED = "approved", _("已批准")
-        REJECTED = "rejected", _("已驳回")
 
     class Meta:
         verbose_name = _("延期申请")
@@ -104,16 +104,16 @@ class ExtensionRequest(models.Model):
 class Reminder(models.Model):
     """A 催办 or 督办 notice sent for one deadline. The unique constraint makes the job idempotent."""
 
-    complaint = models.ForeignKey(Complaint, verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(_("类型"), max_length=20)
-    deadline = models.DateField(_("针对的期限"))
-    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
-    recipient_count = models.PositiveSmallIntegerField(_("收件人数"), default=0)
-
     class Kind(models.TextChoices):
         ACK_REMIND = "ack_remind", _("受理确认催办")
         REMIND = "remind", _("到期催办")
         ESCALATE = "escalate", _("超期督办")
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    deadline = models.DateField(_("针对的期限"))
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    recipient_count = models.PositiveSmallIntegerField(_("收件人数"), default=0)
 
     class Meta:
         verbose_name = _("催办督办记录")

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import OFFLINE_CHANNELS, ConsentAction, LegalBasis, Purpose
+from .models import OFFLINE_CHANNELS, ConsentAction, LegalBasis, PrivacyPolicy, Purpose
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -69,3 +69,33 @@ class OfflineConsentForm(forms.Form):
         if offline_grant and not data.get("evidence") and "evidence" not in self.errors:
             self.add_error("evidence", _("以纸质或邮件方式取得的同意须上传凭证文件。"))
         return data
+
+
+class PolicyDraftForm(forms.ModelForm):
+    """A policy version the privacy officer writes before publishing it (a published one is frozen)."""
+
+    class Meta:
+        model = PrivacyPolicy
+        fields = [
+            "version",
+            "title",
+            "title_en",
+            "effective_date",
+            "material_change",
+            "summary_of_changes",
+            "body_zh",
+            "body_en",
+        ]
+        widgets = {
+            "effective_date": forms.DateInput(attrs={"type": "date"}),
+            "summary_of_changes": forms.Textarea(attrs={"rows": 3}),
+            "body_zh": forms.Textarea(attrs={"rows": 12}),
+            "body_en": forms.Textarea(attrs={"rows": 8}),
+        }
+        error_messages = {"version": {"unique": _("该版本号已存在。")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
+            field.widget.attrs.setdefault("class", css)

@@ -426,6 +426,15 @@ def consent_history(contact, limit=200):
 
 
 @transaction.atomic
+def policy_draft_save(*, form, user):
+    """Save a new or changed draft from `PolicyDraftForm` (valid); a published version is frozen."""
+    policy = form.instance
+    if policy.pk and PrivacyPolicy.objects.filter(pk=policy.pk, published_at__isnull=False).exists():
+        raise ConsentError(_("已发布的版本不能修改，请新建一个版本。"))
+    return form.save()
+
+
+@transaction.atomic
 def policy_publish(*, policy, user):
     """Publish a version. A material change flags consents given under older versions for renewal.
 

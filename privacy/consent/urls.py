@@ -6,6 +6,10 @@ from . import views
 
 urlpatterns = [
     path("policy/", views.policy, name="policy"),  # public
+    path("policy/versions/", views.policy_versions, name="policy_versions"),
+    path("policy/versions/new/", views.policy_draft, name="policy_new"),
+    path("policy/versions/<int:pk>/edit/", views.policy_draft, name="policy_edit"),
+    path("policy/versions/<int:pk>/publish/", views.policy_publish, name="policy_publish"),
     path("contacts/<int:pk>/consent/", views.consent_record, name="consent_record"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
     path("consent/coverage/", views.coverage, name="coverage"),

@@ -26,7 +26,7 @@ from privacy.crypto import DecryptionError, SubjectKeyShredded
 from privacy.shortcuts import require_perms, visible_contacts
 
 from . import services
-from .forms import OfflineConsentForm
+from .forms import OfflineConsentForm, PolicyDraftForm
 from .models import ConsentAction, ConsentEvent, ConsentState, PrivacyPolicy, Purpose
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,54 @@ def policy(request):
     return render(
         request, "privacy/policy.html", {"policy": current, "purposes": Purpose.objects.filter(is_active=True)}
     )
+
+
+# --- Policy versions (the privacy officer's page; the admin console needs staff status) ----------
+
+
+def policy_versions(request):
+    """Every version, drafts first: write a draft, then publish it here."""
+    require_perms(request.user, "privacy.view_privacypolicy", "privacy.change_privacypolicy")
+    versions = PrivacyPolicy.objects.select_related("published_by").order_by("published_at", "-effective_date", "-pk")
+    return render(request, "privacy/policy_versions.html", {"versions": versions, "current": services.current_policy()})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def policy_draft(request, pk=None):
+    """Write a new draft (pk None) or change one; a published version answers 404 here."""
+    require_perms(request.user, "privacy.add_privacypolicy", "privacy.change_privacypolicy")
+    draft = get_object_or_404(PrivacyPolicy, pk=pk, published_at__isnull=True) if pk else None
+    form = PolicyDraftForm(request.POST or None, instance=draft)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_draft_save(form=form, user=request.user)
+        except services.ConsentError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("草稿已保存。核对无误后可在版本列表中发布。"))
+            return redirect("privacy:policy_versions")
+    return render(request, "privacy/policy_draft.html", {"form": form, "draft": draft})
+
+
+@require_http_methods(["POST"])
+def policy_publish(request, pk):
+    require_perms(request.user, "privacy.change_privacypolicy")
+    policy = get_object_or_404(PrivacyPolicy, pk=pk)
+    try:
+        count = services.policy_publish(policy=policy, user=request.user)
+    except services.ConsentError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("privacy:policy_versions")
+    if policy.material_change:
+        messages.warning(
+            request,
+            _("已发布 %(v)s（重大变更）：%(n)s 项同意需重新取得，名单见“待重新取得同意”。")
+            % {"v": policy.version, "n": count},
+        )
+    else:
+        messages.success(request, _("已发布 %(v)s。") % {"v": policy.version})
+    return redirect("privacy:policy_versions")
 
 
 # --- Contact-bound actions -----------------------------------------------------------------------

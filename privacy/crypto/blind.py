@@ -6,9 +6,11 @@ own key, derived from ``BLIND_INDEX_KEY`` and the index's label, so equal values
 do not correlate. Nothing else about an encrypted value is searchable.
 
 The index is recomputed on save when its source was assigned, and by
-`PersonalQuerySet.bulk_update`/`update`. After a change of ``BLIND_INDEX_KEY`` or
-``CIPHER_SUITE`` every index must be recomputed: ``python manage.py rotate_keys --blind-index``
-(until then, searches miss rows indexed under the old key).
+`PersonalQuerySet.bulk_update`/`update`. A search compares the value's hash under every suite
+(`lookup_digests`), the configured one first, so switching ``CIPHER_SUITE`` hides no row: rows
+indexed before the switch are found by their old hash until ``python manage.py rotate_keys
+--blind-index`` re-indexes them (which the README's key procedure says to run). A change of
+``BLIND_INDEX_KEY`` still needs that re-index before old rows are found again.
 
 Normalisers
     ``mobile``: NFKC (full-width digits), digits only; a leading ``86``/``0086`` (from
@@ -97,6 +99,17 @@ class BlindIndexField(models.CharField):
             mac = keyring.blind_mac(self.label)
             self._mac_for = (keyring, mac)
         return mac(normalized.encode())
+
+    def lookup_digests(self, value):
+        """The index values an exact search for plaintext `value` matches: its hash under the
+        configured suite and under the other one (rows not yet re-indexed after a switch)."""
+        if not value:
+            return []
+        normalized = self._normalize(value)
+        if not normalized:
+            return []
+        message = normalized.encode()
+        return [mac(message) for mac in get_keyring().blind_lookup_macs(self.label)]
 
     def pre_save(self, model_instance, add):
         """Recompute from the source when it was assigned; keep the stored index otherwise."""

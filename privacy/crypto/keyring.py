@@ -31,7 +31,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from .errors import DecryptionError
-from .suites import get_suite
+from .suites import SUITES, get_suite
 
 MASTER_KEY_SIZE = 32
 BLIND_KEY_MIN_SIZE = 32
@@ -137,13 +137,27 @@ class Keyring:
                 " or it was retired before `rotate_keys` finished.)"
             ) from None
 
-    def blind_mac(self, label):
-        """The keyed hash (message bytes -> hex) of the blind index named `label`."""
-        mac = self._blind_macs.get(label)
+    def blind_mac(self, label, suite=None):
+        """The keyed hash (message bytes -> hex) of the blind index named `label`, under the
+        configured suite or, for lookups across a CIPHER_SUITE switch, under `suite`."""
+        suite = self.suite if suite is None else suite
+        mac = self._blind_macs.get((label, suite.name))
         if mac is None:
-            field_key = self.suite.derive(self._blind_key, b"zhaoshang.blind." + label.encode(), 32)
-            mac = self._blind_macs[label] = self.suite.mac(field_key)
+            field_key = suite.derive(self._blind_key, b"zhaoshang.blind." + label.encode(), 32)
+            mac = self._blind_macs[(label, suite.name)] = suite.mac(field_key)
         return mac
+
+    def blind_lookup_macs(self, label):
+        """The keyed hashes a search compares with: the configured suite's first, then every other
+        suite's, so rows indexed before a CIPHER_SUITE switch are found until re-indexed."""
+        macs = self._blind_macs.get((label, "*"))
+        if macs is None:
+            others = [s for name, s in sorted(SUITES.items()) if name != self.suite.name]
+            macs = self._blind_macs[(label, "*")] = (
+                self.blind_mac(label),
+                *(self.blind_mac(label, s) for s in others),
+            )
+        return macs
 
 
 class DataKeyCache:

@@ -105,10 +105,10 @@ class PersonalQuerySet(models.QuerySet):
         fields = [f for f in blind_index_fields(self.model) if f.normalizer == normalizer]
         if len(fields) != 1:
             raise FieldError(f"{self.model._meta.label} has {len(fields)} blind indexes of kind {normalizer!r}, not 1.")
-        digest = fields[0].digest(value)
-        if digest is None:
+        digests = fields[0].lookup_digests(value)
+        if not digests:
             return self.none()
-        return self.filter(**{fields[0].name: digest})
+        return self.filter(**{f"{fields[0].name}__in": digests})
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

@@ -1,4 +1,4 @@
-"""Forms of the retention pages: starting a purge, placing and releasing a legal hold."""
+"""Forms of the retention pages: editing a rule, starting a purge, placing and releasing a legal hold."""
 
 import datetime
 
@@ -8,6 +8,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import LegalHold, RetentionRule
+
+
+class RetentionRuleForm(forms.ModelForm):
+    """The privacy officer's edit of one rule. Code and category are fixed (the code base and the
+    purge name them); the floors and the allowed clocks and actions are checked by
+    `RetentionRule.clean`, the same check the admin console runs, backed by the table's constraints."""
+
+    class Meta:
+        model = RetentionRule
+        fields = ["name", "clock_event", "period_days", "action", "legal_basis", "active", "order"]
+        widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
 
 
 class PurgeStartForm(forms.Form):

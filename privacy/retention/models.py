@@ -272,6 +272,8 @@ class PurgeRun(models.Model):
     """One purge (real or dry run): when, what it did per rule, how far it got."""
 
     class Status(models.TextChoices):
+        # The task could not be queued (broker unreachable): saved, waiting for the officer's retry.
+        NOT_STARTED = "not_started", _("未开始")
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("执行中")
         SUCCEEDED = "succeeded", _("已完成")

@@ -1,12 +1,16 @@
 """Retention services: the only writers of purge runs and legal holds.
 
-`purge_run_create` records a pending run (the task `privacy.tasks.purge_expired` executes it);
+`purge_run_create` records a pending run and `purge_run_enqueue` sends the task
+`privacy.tasks.purge_expired` that executes it (or leaves it "not started", `purge_run_retry`);
 `purge_run_execute` applies every active rule (or the one the run names) through the engine.
 """
 
+import functools
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from privacy.retention.models import PurgeRun
 
@@ -24,6 +28,40 @@ def purge_run_create(*, dry_run, trigger, user=None, rule_code=""):
         triggered_by=user if user and user.is_authenticated else None,
         rule_code=rule_code or "",
     )
+
+
+@transaction.atomic
+def retention_rule_update(*, form, user):
+    """Save a valid `RetentionRuleForm` (floors checked by RetentionRule.clean) and who changed it."""
+    rule = form.save(commit=False)
+    rule.updated_by = user
+    rule.save()
+    return rule
+
+
+def purge_run_enqueue(*, run):
+    """Queue the task of a saved run after commit; if the broker cannot be reached the run stays,
+    shown as "not started" with a retry, instead of "pending" forever."""
+    from zhaoshang.core.tasks import enqueue
+
+    from .tasks import purge_expired
+
+    enqueue(purge_expired, run_id=run.pk, on_failure=functools.partial(_mark_not_started, run.pk))
+
+
+def _mark_not_started(run_id):
+    PurgeRun.objects.filter(pk=run_id, status=PurgeRun.Status.PENDING).update(status=PurgeRun.Status.NOT_STARTED)
+
+
+@transaction.atomic
+def purge_run_retry(*, run):
+    """Queue again a run whose task the broker did not take."""
+    requeued = PurgeRun.objects.filter(pk=run.pk, status=PurgeRun.Status.NOT_STARTED).update(
+        status=PurgeRun.Status.PENDING
+    )
+    if not requeued:
+        raise ValidationError(_("该清理已在处理或已结束，无需重试。"))
+    purge_run_enqueue(run=run)
 
 
 def purge_run_execute(*, run_id, on_batch=None, now=None):
@@ -89,9 +127,7 @@ def legal_hold_place(*, user, reason, kind=None, enterprise=None, contact=None, 
 
 @transaction.atomic
 def legal_hold_release(*, hold_id, user, note=""):
-    from django.core.exceptions import ValidationError
     from django.utils import timezone
-    from django.utils.translation import gettext as _
 
     from privacy.models import LegalHold
 

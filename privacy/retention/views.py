@@ -1,8 +1,8 @@
 """The privacy officer's retention pages: rules, purge runs (dry and real) with progress, legal holds.
 
 Only the privacy officer (个人信息保护负责人) may open them; everyone else gets 404. Rules are
-edited in the admin console; a real purge can only be started from a finished dry run, whose
-preview (counts and record ids per rule) is shown first.
+edited here (floors enforced by the model, as in the admin console); a real purge can only be
+started from a finished dry run, whose preview (counts and record ids per rule) is shown first.
 """
 
 from django.contrib import messages
@@ -10,15 +10,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.roles import has_role
-from zhaoshang.core.tasks import enqueue
+from privacy.shortcuts import require_perms
 
-from . import tasks
-from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm
+from .forms import LegalHoldForm, LegalHoldReleaseForm, PurgeConfirmForm, PurgeStartForm, RetentionRuleForm
 from .models import LegalHold, PurgeRun, PurgeRunItem, RetentionRule
-from .services import legal_hold_place, legal_hold_release, purge_run_create
+from .services import (
+    legal_hold_place,
+    legal_hold_release,
+    purge_run_create,
+    purge_run_enqueue,
+    purge_run_retry,
+    retention_rule_update,
+)
 
 PREVIEW_IDS_SHOWN = 200
 
@@ -40,6 +46,19 @@ def retention_home(request):
             "active_holds": LegalHold.objects.active().count(),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk):
+    _require_officer(request)
+    require_perms(request.user, "privacy.change_retentionrule")
+    rule = get_object_or_404(RetentionRule, pk=pk)
+    form = RetentionRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        retention_rule_update(form=form, user=request.user)
+        messages.success(request, _("规则“%(name)s”已保存，下次清理起生效。") % {"name": rule.name})
+        return redirect("privacy:retention")
+    return render(request, "privacy/retention/rule_form.html", {"form": form, "rule": rule})
 
 
 def run_list(request):
@@ -80,7 +99,19 @@ def run_start(request):
             dry_run=True, trigger=PurgeRun.Trigger.MANUAL, user=request.user, rule_code=form.cleaned_data["rule"]
         )
         messages.success(request, _("试运行已开始：完成后请核对预览，再决定是否执行清理。"))
-    enqueue(tasks.purge_expired, run_id=run.pk)
+    purge_run_enqueue(run=run)
+    return redirect("privacy:run_detail", pk=run.pk)
+
+
+@require_POST
+def run_retry(request, pk):
+    """Queue again a run that could not be queued (the background queue was unreachable)."""
+    _require_officer(request)
+    run = get_object_or_404(PurgeRun, pk=pk)
+    try:
+        purge_run_retry(run=run)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
     return redirect("privacy:run_detail", pk=run.pk)
 
 

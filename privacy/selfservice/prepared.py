@@ -214,7 +214,8 @@ def _open_statement(view):
 #   month. Both read audit_accesssubject (contact_id, action, at) -- audit migration 0005 -- so the
 #   person's own page views (most of their rows) are never read; each event is probed by id only
 #   to skip redacted ones and fetch the purpose;
-# - requests: the latest 20 data-subject requests; policy: the version in effect.
+# - requests: the latest 20 data-subject requests; policy: the version in effect;
+# - complaints: the latest 20 complaints filed for the person (complaints.Complaint.contact, indexed).
 PAGE_PARTS = [
     """SELECT coalesce(json_agg(json_build_array(
        p.code, p.name, p.name_en, p.description, p.description_en, p.legal_basis,
@@ -253,6 +254,12 @@ PAGE_PARTS = [
     """SELECT version FROM privacy_privacypolicy
    WHERE published_at IS NOT NULL AND effective_date <= %(today)s
    ORDER BY effective_date DESC, published_at DESC LIMIT 1""",
+    """SELECT coalesce(json_agg(json_build_array(
+       x.reference, cat.name, x.status, to_char(x.received_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD'))
+       ORDER BY x.received_at DESC, x.id DESC), '[]')
+   FROM (SELECT id, reference, category_id, status, received_at FROM complaints_complaint
+         WHERE contact_id = {contact} ORDER BY received_at DESC, id DESC LIMIT 20) x
+   JOIN complaints_complaintcategory cat ON cat.id = x.category_id""",
     # [I] recipients of the purposes that provide to others: those with an agreement in force now
     # (privacy.sharing.services.recipients_for) and any the person has a consent state for.
     """SELECT coalesce(json_agg(json_build_array(
@@ -292,7 +299,8 @@ def _page_params():
 
 
 def _page_rows(contact):
-    """The raw rows of the page alone: (purposes, history, uses, months, requests, policy_version, recipients)."""
+    """The raw rows of the page alone: (purposes, history, uses, months, requests, policy_version,
+    complaints, recipients)."""
     if connection.vendor != "postgresql":
         return _page_rows_orm(contact)
     return _fetch_prepared(PAGE_SQL, {"contact": contact.pk, **_page_params()})
@@ -354,4 +362,8 @@ def _page_rows_orm(contact):
         for r in contact.subject_requests.order_by("-received_at", "-pk")[:20]
     ]
     policy = consent_services.current_policy()
-    return purposes, history, uses, months, requests, policy.version if policy else None, recipients
+    complaints = [
+        [c.reference, c.category.name, c.status, local(c.received_at, "%Y-%m-%d")]
+        for c in contact.complaints.select_related("category").order_by("-received_at", "-pk")[:20]
+    ]
+    return purposes, history, uses, months, requests, policy.version if policy else None, complaints, recipients

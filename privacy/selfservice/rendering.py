@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from privacy.consent.models import Channel, ConsentAction, LegalBasis
 from privacy.consent.services import ip_hash
 from privacy.requests.models import RequestKind, RequestStatus
+from zhaoshang.core.ratelimit import cache_unavailable, over_limit
 
 from .prepared import _open
 
@@ -39,6 +40,7 @@ if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
 _counters = {}  # id(Redis cache backend) -> (backend, its Redis client, the registered script)
+RATE_LIMIT_SCOPE = "selfservice"
 
 
 def _rate_limited(request):
@@ -47,25 +49,26 @@ def _rate_limited(request):
     On Redis: one EVALSHA of a script that increments the counter and gives a new one its
     two-minute expiry (one round trip, atomic). The client is built once per cache backend:
     Django's get_client() builds a new redis.Redis, with its table of response callbacks, on
-    every call. Other caches: add + incr.
+    every call. Other caches: add + incr. When the cache cannot be reached the request is let
+    through and a warning logged (zhaoshang.core.ratelimit), never a 500.
     """
     key = f"selfservice:rl:{ip_hash(request)[:40]}:{int(time.time() // 60)}"
+    limit = settings.SELFSERVICE_RATE_LIMIT_PER_MINUTE
     redis_cache = getattr(cache, "_cache", None)
-    if hasattr(redis_cache, "get_client"):  # django.core.cache.backends.redis.RedisCache
+    if not hasattr(redis_cache, "get_client"):
+        return over_limit(key, limit=limit, window=120, scope=RATE_LIMIT_SCOPE)
+    # django.core.cache.backends.redis.RedisCache
+    try:
         counter = _counters.get(id(redis_cache))
         if counter is None or counter[0] is not redis_cache:
             client = redis_cache.get_client(key, write=True)
             counter = _counters[id(redis_cache)] = (redis_cache, client, client.register_script(_COUNT_SCRIPT))
         _backend, client, script = counter
         count = script(keys=[cache.make_and_validate_key(key)], args=[120], client=client)
-    else:
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=120)
-            count = 1
-    return count > settings.SELFSERVICE_RATE_LIMIT_PER_MINUTE
+    except Exception as exc:  # noqa: BLE001 - Redis down: the person's page matters more than the count
+        cache_unavailable(RATE_LIMIT_SCOPE, exc)
+        return False
+    return count > limit
 
 
 def _harden(response):
@@ -153,6 +156,7 @@ def _back(request, anchor=""):
 def _labels(language):
     """The choice labels the page shows, translated into `language` once per process."""
     from audit.models import AccessEvent
+    from complaints.models import Status as ComplaintStatus
 
     def labels(choices):
         return {value: str(label) for value, label in choices.choices}
@@ -164,6 +168,7 @@ def _labels(language):
         "use": labels(AccessEvent.Action),
         "kind": labels(RequestKind),
         "status": labels(RequestStatus),
+        "complaint_status": labels(ComplaintStatus),
         "request_kinds": [
             (RequestKind.ACCESS.value, _("申请获取我的信息副本")),
             (RequestKind.CORRECTION.value, _("申请更正我的信息")),
@@ -174,7 +179,7 @@ def _labels(language):
 
 def _page_data(rows):
     """Display-ready rows for the page: names in the current language, labels translated once."""
-    purposes, history, uses, month_rows, requests, policy_version, recipient_rows = rows
+    purposes, history, uses, month_rows, requests, policy_version, complaint_rows, recipient_rows = rows
     language = translation.get_language() or ""
     en = language.startswith("en")
     labels = _labels(language)
@@ -219,6 +224,8 @@ def _page_data(rows):
         months.setdefault(month, {"month": month, "reveal": 0, "view": 0})[action] = n
     kinds, statuses = labels["kind"], labels["status"]
     requests = [(pk, kinds.get(kind, kind), statuses.get(status, status), due) for pk, kind, status, due in requests]
+    complaint_statuses = labels["complaint_status"]
+    complaints = [(ref, category, complaint_statuses.get(st, st), day) for ref, category, st, day in complaint_rows]
     return {
         "rows": out,
         "history": history,
@@ -226,6 +233,7 @@ def _page_data(rows):
         "shares": shares,
         "months": list(months.values())[:24],
         "requests": requests,
+        "complaints": complaints,
         "policy_version": policy_version,
         "request_kinds": labels["request_kinds"],
     }

@@ -33,6 +33,10 @@ def _max_age():
 @transaction.atomic
 def selfservice_link(contact, *, channel=LinkChannel.SCREEN, user=None):
     """Issue a new self-service link for `contact` and return its path, "/c/<token>/"."""
+    return _issue(contact, channel=channel, user=user)[1]
+
+
+def _issue(contact, *, channel, user):
     link = SelfServiceLink.objects.create(
         contact=contact,
         nonce=secrets.token_urlsafe(16),
@@ -41,7 +45,7 @@ def selfservice_link(contact, *, channel=LinkChannel.SCREEN, user=None):
         issued_by=user if getattr(user, "is_authenticated", False) else None,
     )
     token = _signer().sign(f"{contact.pk}.{link.nonce}")
-    return f"/c/{token}/"
+    return link, f"/c/{token}/"
 
 
 @transaction.atomic
@@ -97,15 +101,25 @@ def selfservice_send_email(*, contact, user):
 
 
 def selfservice_send_sms(*, contact, user):
-    from privacy.sms import get_sms_backend
+    """Text the person a fresh link. Raises ConsentError — and leaves no live link behind — when no
+    SMS provider is configured, the contact has no mobile, or the gateway did not accept it."""
+    from privacy.sms import get_sms_backend, sms_configured
 
+    if not sms_configured():
+        raise ConsentError(
+            _("未配置短信服务，链接没有发送。请改用电子邮件发送，或选择“页面显示”/“打印二维码”当面交给对方。")
+        )
     number = str(contact.mobile or "")
     if not number:
         raise ConsentError(_("该联系人没有手机号，无法发送。"))
-    url = selfservice_url(selfservice_link(contact, channel=LinkChannel.SMS, user=user))
+    with transaction.atomic():
+        link, path = _issue(contact, channel=LinkChannel.SMS, user=user)
+    url = selfservice_url(path)
     text = _("【%(zone)s】您可通过以下链接查看和管理您的个人信息授权（%(days)s天内有效）：%(url)s") % {
         "zone": settings.ZONE_NAME,
         "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
         "url": url,
     }
-    get_sms_backend().send(number, text)
+    if not get_sms_backend().send(number, text):
+        SelfServiceLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
+        raise ConsentError(_("短信网关没有接受该短信，链接已作废。请稍后重试，或改用电子邮件、页面显示。"))

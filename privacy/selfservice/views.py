@@ -8,6 +8,7 @@ protection. Nothing here logs; the token appears only in the URL path.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -170,27 +171,27 @@ def subject_request(request, contact):
 @require_http_methods(["GET", "POST"])
 @selfservice_view
 def complaint(request, contact):
-    """File a complaint linked to this contact (complaints.services.complaint_submit)."""
+    """File a complaint linked to this contact, in the category the person chose. Its tracking link
+    is shown once, on the answer to the POST (the secret is stored only as a digest); the complaint
+    then appears on the person's page. Staff see the person through the complaint's identity, as for
+    any complaint: confidential to the department complained about."""
     form = SelfServiceComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         from complaints import services as complaint_services
         from complaints.models import Channel as ComplaintChannel
-        from complaints.models import ComplaintCategory, ComplaintKind
 
-        kind = ComplaintKind.objects.filter(code="complaint").first() or ComplaintKind.objects.first()
-        category = ComplaintCategory.objects.filter(is_privacy=True).first() or ComplaintCategory.objects.first()
-        complaint_obj, _secret = complaint_services.complaint_submit(
-            kind=kind,
-            category=category,
+        complaint_obj, secret = complaint_services.complaint_submit(
+            kind=form.cleaned_data["kind"],
+            category=form.cleaned_data["category"],
             description=form.cleaned_data["description"],
             channel=ComplaintChannel.SELFSERVICE,
             contact=contact,
             enterprise=contact.enterprise,
         )
-        messages.success(
-            request, _("您的投诉已受理，受理编号 %(ref)s。我们会尽快与您联系。") % {"ref": complaint_obj.reference}
+        link = request.build_absolute_uri(reverse("complaints:track", args=[complaint_obj.reference, secret]))
+        return _render(
+            request, "privacy/selfservice/complaint_done.html", {"reference": complaint_obj.reference, "link": link}
         )
-        return _back(request)
     return _render(request, "privacy/selfservice/complaint.html", {"contact": contact, "form": form})
 
 

@@ -76,19 +76,24 @@ def test_raw_update_of_an_access_event_is_named(trail):
         _verify()
 
 
-def test_row_inserted_inside_a_sealed_range_is_named(trail):
-    first = trail[0]
-    new_id = first.id - 1 if first.id > 1 else None
-    if new_id is None:
-        # make room: seal range starts at 1; insert between two sealed ids instead
-        pytest.skip("no free id below the first sealed entry")
+def test_row_inserted_inside_a_sealed_range_is_named(org, seal_now):
+    """The test makes the gap it needs: an id the sequence hands out and nobody uses, between two
+    sealed entries (it used to look for a free id below the first entry and skip without one)."""
+    Department.objects.create(name="封存前", code="audit-gap-before", kind="team")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('auditlog_logentry', 'id'))")
+        gap = cursor.fetchone()[0]
+    Department.objects.create(name="封存后", code="audit-gap-after", kind="team")
+    call_command("seal_audit_trail")
+    ids = list(LogEntry.objects.values_list("id", flat=True))
+    assert min(ids) < gap < max(ids) and gap not in ids
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO auditlog_logentry (id, content_type_id, object_pk, object_repr, action, changes_text, "
             "timestamp) VALUES (%s, %s, '1', 'x', 1, '', now())",
-            [new_id, first.content_type_id],
+            [gap, LogEntry.objects.first().content_type_id],
         )
-    with pytest.raises(CommandError, match=f"#{new_id} .*乱序插入"):
+    with pytest.raises(CommandError, match=f"#{gap} .*乱序插入"):
         _verify()
 
 

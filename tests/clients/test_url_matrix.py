@@ -53,6 +53,7 @@ POST_ONLY = {
     "project_collaborator_add": ("p",),
     "project_collaborator_remove": ("p", "u"),
     "import_undo": ("batch",),
+    "import_retry": ("batch",),
 }
 
 
@@ -132,6 +133,8 @@ def test_post_only_urls_need_login_and_post(name, org, case, client_for):
         ("contact_reveal", "auditor", 403),
         ("contact_reveal", "outsider", 404),
         ("import_undo", "officer2", 404),
+        ("import_retry", "officer2", 404),
+        ("import_retry", "dpo", 403),
     ],
 )
 def test_post_outside_scope_or_role_is_refused(name, persona, status, org, case, client_for):

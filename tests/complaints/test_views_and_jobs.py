@@ -254,3 +254,19 @@ def test_tracking_page_does_not_copy_its_secret_into_the_language_switcher(clien
     )
     assert response.status_code == 302 and response["Location"] == f"http://testserver{url}"
     assert 'lang="en"' in client.get(url).content.decode()
+
+
+def test_return_sends_the_officer_back_to_their_queue_not_to_a_denied_404(
+    client_for, make_complaint, handler, officer1, org
+):
+    complaint, _secret = make_complaint()
+    dept = Department.objects.get(code="zs1")
+    services.complaint_assign(complaint=complaint, actor=handler, department=dept, handler=officer1)
+    client = client_for(officer1)
+    response = client.post(reverse("complaints:action", args=[complaint.pk, "return"]), {"reason": "不属于本局职责"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("complaints:list") + "?due=mine"
+    queue = client.get(response["Location"])
+    assert queue.status_code == 200 and "已退单，等待重新分派。" in queue.content.decode()
+    assert Complaint.objects.get(pk=complaint.pk).status == "returned"
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.DENIED, user=officer1).exists()

@@ -51,7 +51,7 @@ def test_lockout_is_visible_to_admins(client, officer1, admin_user):
     assert "officer1" in response.content.decode()
 
 
-@pytest.mark.parametrize("username", ["dpo", "auditor", "admin"])
+@pytest.mark.parametrize("username", ["dpo", "auditor", "admin", "head1", "head2"])
 def test_privileged_roles_must_set_up_two_factor_when_required(client, org, settings, username):
     settings.REQUIRE_2FA_FOR_PRIVILEGED = True
     client.force_login(org[username])
@@ -60,10 +60,23 @@ def test_privileged_roles_must_set_up_two_factor_when_required(client, org, sett
     assert response["Location"] == reverse("two_factor:setup")
 
 
-def test_officer_is_not_forced_into_two_factor(client, officer1, settings):
+@pytest.mark.parametrize("username", ["officer1", "handler"])
+def test_roles_without_clear_value_permissions_are_not_forced_into_two_factor(client, org, settings, username):
     settings.REQUIRE_2FA_FOR_PRIVILEGED = True
-    client.force_login(officer1)
+    client.force_login(org[username])
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("perm", ["export_clear_values", "reveal_sensitive_contact"])
+def test_two_factor_follows_the_permission_not_the_role_name(client, officer1, settings, perm):
+    """An officer given a clear-value or sensitive-field permission directly must use 2FA too."""
+    from django.contrib.auth.models import Permission
+
+    settings.REQUIRE_2FA_FOR_PRIVILEGED = True
+    officer1.user_permissions.add(Permission.objects.get(content_type__app_label="clients", codename=perm))
+    client.force_login(officer1)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("two_factor:setup")
 
 
 def test_privileged_user_with_verified_device_gets_through(client, dpo, settings):

@@ -76,7 +76,7 @@ def seed_rules():
 
     seed = importlib.import_module("privacy.migrations.0004_seed_retention_rules").seed
     seed(apps, None)
-    importlib.import_module("privacy.migrations.0008_seed_recipient_purposes_assessment_rule").forward(apps, None)
+    importlib.import_module("privacy.migrations.0009_seed_recipient_purposes_assessment_rule").forward(apps, None)
 
 
 def only_rules(*codes):

@@ -287,9 +287,6 @@ def test_withdrawing_one_recipient_purges_only_that_recipients_history(dpo):
     services.consent_withdraw(contact=person, purpose=purpose, channel="system", actor=dpo, recipient=first)
     run = f.run_purge(now=timezone.now() + datetime.timedelta(days=4 * 365))
     assert run.counts["consent-evidence"]["processed"] == 2, run.errors  # A's grant and withdrawal
-    assert set(ConsentEvent._base_manager.filter(contact=person).values_list("recipient_id", flat=True)) == {
-        second.pk
-    }
+    assert set(ConsentEvent._base_manager.filter(contact=person).values_list("recipient_id", flat=True)) == {second.pk}
     services.consent_require(person, purpose, recipient=second)  # B's consent stands
     assert not ConsentState.objects.filter(contact=person, recipient=first).exists()
-

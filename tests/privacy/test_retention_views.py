@@ -17,7 +17,11 @@ def run_inline(monkeypatch):
     """Tasks enqueued on commit run at once, in this process."""
     from privacy.retention import tasks
 
-    monkeypatch.setattr(tasks.purge_expired, "delay", lambda **kw: tasks.purge_expired(**kw))
+    monkeypatch.setattr(
+        tasks.purge_expired,
+        "apply_async",
+        lambda args=(), kwargs=None, **options: tasks.purge_expired(**(kwargs or {})),
+    )
 
 
 @pytest.mark.parametrize("name", PAGES)

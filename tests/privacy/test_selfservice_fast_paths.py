@@ -52,6 +52,20 @@ def test_fast_resolve_refuses_a_shredded_contact(contact):
     assert prepared._resolve(token) is None and link_services.selfservice_resolve(token) is None
 
 
+def _file_complaint(contact):
+    from complaints.models import Channel as ComplaintChannel
+    from complaints.models import ComplaintCategory, ComplaintKind
+    from complaints.services import complaint_submit
+
+    complaint_submit(
+        kind=ComplaintKind.objects.get(code="complaint"),
+        category=ComplaintCategory.objects.get(code="policy"),
+        description="政策补贴没有兑现。",
+        channel=ComplaintChannel.SELFSERVICE,
+        contact=contact,
+    )
+
+
 def test_page_statement_matches_the_orm_derivation(contact, officer1):
     services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.ONSITE, actor=officer1)
     services.consent_grant(contact=contact, purpose="satisfaction", channel=Channel.ONSITE, actor=officer1)
@@ -61,14 +75,15 @@ def test_page_statement_matches_the_orm_derivation(contact, officer1):
     record_access(officer1, "reveal", contact, purpose="电话联系", subject_ids=[contact.pk])
     record_access(officer1, "view", contact, subject_ids=[contact.pk])
     record_access(None, "selfservice_view", contact, subject_ids=[contact.pk])
+    _file_complaint(contact)
     sql = prepared._page_rows(contact)
     orm = prepared._page_rows_orm(contact)
     assert [list(part) if isinstance(part, list) else part for part in sql] == list(orm)
-    purposes, history, uses, months, requests, _policy, recipients = sql
+    purposes, history, uses, months, requests, _policy, complaints, recipients = sql
     assert len(purposes) == 5
-    assert len(history) == 3 and len(requests) == 1
+    assert len(history) == 3 and len(requests) == 1 and len(complaints) == 1
     assert [u[1:] for u in uses] == [["export", "招商活动名单", None]]  # own page views are not "uses"
-    assert recipients == []  # no partner has an agreement to receive data yet
+    assert recipients == []  # [I] no partner has an agreement to receive data yet
     assert sorted(m[1:] for m in months) == [["reveal", 1], ["view", 1]]
 
 

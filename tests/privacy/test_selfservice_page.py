@@ -4,7 +4,6 @@ import pytest
 
 from audit.access import record_access
 from audit.models import AccessEvent
-from complaints.models import Complaint
 from privacy.consent import services
 from privacy.models import Channel, ConsentEvent, ConsentState, SubjectRequest
 from privacy.selfservice import services as link_services
@@ -99,13 +98,6 @@ def test_requests_are_recorded_with_due_date(client, contact, path):
     kinds = set(SubjectRequest.objects.filter(contact=contact).values_list("kind", flat=True))
     assert kinds == {"access", "correction", "deletion"}
     assert all(r.due_date > r.received_at.date() for r in SubjectRequest.objects.all())
-
-
-def test_complaint_is_filed_and_linked_to_the_contact(client, contact, path):
-    response = client.post(path + "complaint/", {"description": "多次收到政策短信，已撤回仍在发送。"})
-    assert response.status_code == 302
-    complaint = Complaint.objects.get()
-    assert complaint.contact_id == contact.pk and complaint.channel == "selfservice"
 
 
 def test_uses_of_data_are_listed(client, contact, path, officer1):

@@ -67,14 +67,11 @@ class LanguageMiddleware:
         return response
 
 
-PRIVILEGED_ROLES = {"privacy_officer", "auditor", "admin"}
-
-
 class RequireTwoFactorMiddleware:
-    """Privileged roles must sign in with a verified second factor when the setting is on.
+    """Holders of a clear-value or sensitive-field permission must sign in with a verified second
+    factor when the setting is on (which permissions: `clients.roles.TWO_FACTOR_PERMISSIONS`).
 
-    A privileged user without a TOTP device is sent to set one up; one whose session was not
-    verified by OTP is signed out of privileged pages until they verify.
+    Such a user without a verified session is sent to set up (or use) a TOTP device first.
     """
 
     EXEMPT_PREFIXES = ("/account/", "/i18n/", "/static/", "/healthz")
@@ -97,11 +94,9 @@ class RequireTwoFactorMiddleware:
 
 
 def _is_privileged(user):
-    from clients.models import Role
+    from clients.roles import needs_two_factor
 
-    if user.is_superuser:
-        return True
-    return Role.objects.filter(group__user=user, code__in=PRIVILEGED_ROLES).exists()
+    return needs_two_factor(user)
 
 
 class RejectNulBytesMiddleware:

@@ -42,4 +42,19 @@ class HolidayCalendar(models.Model):
         super().save(*args, **kwargs)
 
 
+class Heartbeat(models.Model):
+    """The last time a periodic job ran on a worker (`zhaoshang.core.tasks.heartbeat`, every minute
+    from beat). Its age tells /healthz and the stalled-work banner whether background work runs."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    at = models.DateTimeField(_("最近运行时间"))
+
+    class Meta:
+        verbose_name = _("后台心跳")
+        verbose_name_plural = _("后台心跳")
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 from .notifications.models import Notification, NotificationPreference  # noqa: E402,F401 - the app's models

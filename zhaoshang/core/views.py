@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .dashboard import dashboard_panels
+from .health import is_stalled, worker_status
 
 
 def dashboard(request):
@@ -22,7 +23,12 @@ def dashboard(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness and readiness as JSON, without login and without secrets."""
+    """Liveness and readiness as JSON, without login and without secrets.
+
+    `worker` is inline (no broker), ok, stale (no heartbeat for WORKER_HEARTBEAT_MAX_AGE_SECONDS) or
+    never; `oldest_queued_seconds` is how long the oldest import or purge has waited. Any of them
+    off, or a job queued past QUEUED_JOB_MAX_AGE_SECONDS, answers "degraded" (503).
+    """
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -47,8 +53,34 @@ def healthz(request):
             checks["migrations"] = "error"
     else:
         checks["migrations"] = "unknown"
-    healthy = checks["database"] == "ok" and checks["redis"] in {"ok", "inline"} and checks["migrations"] == "ok"
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+    background = {"worker": "unknown", "worker_heartbeat_age": None, "oldest_queued_seconds": None}
+    if checks["migrations"] == "ok":
+        try:
+            background = worker_status()
+        except Exception:  # noqa: BLE001
+            background["worker"] = "error"
+    healthy = (
+        checks["database"] == "ok"
+        and checks["redis"] in {"ok", "inline"}
+        and checks["migrations"] == "ok"
+        and background["worker"] in {"ok", "inline"}
+        and not is_stalled(background)
+    )
+    body = {"status": "ok" if healthy else "degraded", **checks, **background}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+def admin_login(request, extra_context=None):
+    """/admin/login/: a signed-in user without staff status is told why the console stays closed
+    (instead of a sign-in form that cannot help) and where their own pages are; anyone else gets
+    the usual sign-in (two-factor's, patched into the admin)."""
+    from django.contrib.admin import AdminSite, site
+
+    user = request.user
+    if user.is_authenticated and not (user.is_active and user.is_staff):
+        return render(request, "core/admin_refused.html", status=403)
+    return AdminSite.login(site, request, extra_context)
 
 
 @login_not_required

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0006_purge_lookup_indexes'),
-        ('privacy', '0006_notifications_retention_category'),
+        ('privacy', '0007_purge_run_not_started_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -35,6 +35,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("privacy", "0007_partners_agreements_shares_assessments")]
+    dependencies = [("privacy", "0008_partners_agreements_shares_assessments")]
 
     operations = [migrations.RunPython(forward, backward)]
