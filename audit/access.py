@@ -16,6 +16,14 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
     names only: keys that look like personal fields are refused, so that a careless caller
     cannot write a phone number into the trail.
     """
+    event = _build_event(user, action, obj, purpose=purpose, row_count=row_count, detail=detail, request=request)
+    subject_ids = sorted({int(pk) for pk in subject_ids if pk is not None})
+    _insert(event, subject_ids)
+    return event
+
+
+def _build_event(user, action, obj=None, *, purpose="", row_count=None, detail=None, request=None):
+    """The unsaved access event `record_access` writes (detail checked for personal keys)."""
     from .models import AccessEvent
 
     detail = dict(detail or {})
@@ -25,7 +33,7 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
     remote_addr = None
     if request is not None and settings.AUDIT_RECORD_CLIENT_IP:
         remote_addr = request.META.get("REMOTE_ADDR")
-    event = AccessEvent(
+    return AccessEvent(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
         # get_for_model is served from ContentType's per-process cache after the first call.
@@ -37,9 +45,6 @@ def record_access(user, action, obj=None, *, purpose="", row_count=None, detail=
         correlation_id=get_correlation_id() or "",
         remote_addr=remote_addr,
     )
-    subject_ids = sorted({int(pk) for pk in subject_ids if pk is not None})
-    _insert(event, subject_ids)
-    return event
 
 
 def _insert(event, subject_ids):
@@ -94,6 +99,59 @@ def _insert(event, subject_ids):
     event._state.adding = False
     event._state.db = using
     post_save.send(sender=AccessEvent, instance=event, created=True, update_fields=None, raw=False, using=using)
+
+
+def record_access_each(user, action, subject_ids, obj=None, *, purpose="", detail=None, request=None):
+    """Write one access event PER subject (each naming that one contact), set-based; return how many.
+
+    For an act that concerns each person on its own — a share provides every person's data to the
+    recipient — so that each person's record of uses shows their own event. Same rows as
+    `record_access(user, action, obj, purpose=..., row_count=1, detail=..., subject_ids=[pk])`
+    called once per pk, written on PostgreSQL as ONE statement whatever the number of people.
+    """
+    from django.db import connections, router, transaction
+
+    from .models import AccessEvent, AccessSubject
+
+    subject_ids = sorted({int(pk) for pk in subject_ids if pk is not None})
+    if not subject_ids:
+        return 0
+    template = _build_event(user, action, obj, purpose=purpose, row_count=1, detail=detail, request=request)
+    using = router.db_for_write(AccessEvent)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using):
+            for pk in subject_ids:
+                event = AccessEvent(**{f.attname: getattr(template, f.attname) for f in _event_fields()})
+                event.save(using=using, force_insert=True)
+                AccessSubject.objects.using(using).create(event=event, contact_id=pk, action=event.action, at=event.at)
+        return len(subject_ids)
+    meta, subject = AccessEvent._meta, AccessSubject._meta
+    qn = connection.ops.quote_name
+    fields = _event_fields()
+    for field in fields:
+        setattr(template, field.attname, field.pre_save(template, True))
+    values = [field.get_db_prep_save(getattr(template, field.attname), connection) for field in fields]
+    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    pk = qn(meta.pk.column)
+    subject_cols = ", ".join(qn(subject.get_field(n).column) for n in ("event", "contact_id", "action", "at"))
+    # Ids drawn first (a CTE that calls nextval is evaluated once per row and materialised), so each
+    # subject row can name its own event; identifiers come from the models, every value is a parameter.
+    sql = "WITH ids AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id, s.c "
+    sql += "FROM unnest(%s::bigint[]) AS s(c)), "
+    sql += f"e AS (INSERT INTO {qn(meta.db_table)} ({pk}, {', '.join(qn(f.column) for f in fields)}) "
+    sql += f"SELECT ids.id, {casts} FROM ids RETURNING {pk}) "  # noqa: S608
+    sql += f"INSERT INTO {qn(subject.db_table)} ({subject_cols}) SELECT ids.id, ids.c, %s, %s FROM ids"  # noqa: S608
+    params = [meta.db_table, meta.pk.column, subject_ids, *values, template.action, template.at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return len(subject_ids)
+
+
+def _event_fields():
+    from .models import AccessEvent
+
+    return [f for f in AccessEvent._meta.concrete_fields if not f.primary_key]
 
 
 def record_denied(request, *, model=None, object_id=""):

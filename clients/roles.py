@@ -44,6 +44,8 @@ ROLE_PERMISSIONS = {
         "privacy.view_consentevent",
         "privacy.add_selfservicelink",  # [E] issue/send self-service links
         "privacy.export_outreach",  # [E] 政策推送 list (consenting contacts only)
+        "privacy.add_datashare",  # [I] share with a partner (agreement, assessment, consent checked)
+        "privacy.view_datashare",
         "complaints.view_complaint",
     ],
     C.DEPARTMENT_HEAD: [
@@ -60,6 +62,8 @@ ROLE_PERMISSIONS = {
         "privacy.add_selfservicelink",
         "privacy.export_outreach",
         "privacy.export_consentstate",
+        "privacy.add_datashare",
+        "privacy.view_datashare",
         "complaints.view_complaint",
         "complaints.approve_extension",
     ],
@@ -87,6 +91,22 @@ ROLE_PERMISSIONS = {
         "privacy.change_legalhold",
         "privacy.view_subjectrequest",
         "privacy.change_subjectrequest",
+        # [I] partners, agreements, impact assessments (approval is the privacy officer's)
+        "privacy.view_partner",
+        "privacy.add_partner",
+        "privacy.change_partner",
+        "privacy.view_partnerevaluation",
+        "privacy.add_partnerevaluation",
+        "privacy.view_agreement",
+        "privacy.add_agreement",
+        "privacy.change_agreement",
+        "privacy.view_datashare",
+        "privacy.view_impactassessment",
+        "privacy.add_impactassessment",
+        "privacy.change_impactassessment",
+        "privacy.approve_impactassessment",
+        "privacy.view_risk",
+        "privacy.view_mitigation",
         "audit.view_trail",
         "complaints.view_complaint",
         "complaints.reveal_complainant",
@@ -115,6 +135,10 @@ ROLE_PERMISSIONS = {
         "audit.change_rectification",
         "privacy.view_purgerun",
         "privacy.view_consentevent",
+        "privacy.view_partner",  # [I] read-only
+        "privacy.view_agreement",
+        "privacy.view_datashare",
+        "privacy.view_impactassessment",
         "complaints.view_complaint",
     ],
     C.ADMIN: ["*"],

@@ -13,13 +13,19 @@ AUDIT_MODULES = [
     "privacy.selfservice.audit",
     "privacy.retention.audit",
     "privacy.requests.audit",
+    "privacy.sharing.audit",
+    "privacy.assessments.audit",
 ]
 RETENTION_MODULES = [
     "privacy.retention.categories",  # records of the other apps: contacts, follow-ups, complaints, …
     "privacy.consent.retention",
     "privacy.selfservice.retention",
+    "privacy.assessments.retention",
 ]
-TASK_MODULES = ["privacy.retention.tasks"]  # Celery's autodiscovery looks for privacy.tasks only
+TASK_MODULES = [
+    "privacy.retention.tasks",
+    "privacy.sharing.tasks",
+]  # Celery's autodiscovery looks for privacy.tasks only
 
 
 class PrivacyConfig(AppConfig):
@@ -48,6 +54,10 @@ class PrivacyConfig(AppConfig):
         from .dashboard import privacy_officer_panel
 
         register_panel(privacy_officer_panel)
+
+        from .sharing.reminders import register_kinds
+
+        register_kinds()  # [I] reminder kinds, once the notification mechanism is present
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 
 def seed_consents(password=None):
     """Deterministic mix: most contacts consent to 政策推送, some to 满意度回访, a few withdraw,
-    one in ten gives separate consent to partner sharing. Recorded as offline (现场) by the owner."""
+    one in ten gives separate consent to partner sharing (to the demo park, when it is a
+    recipient). Recorded as offline (现场) by the owner."""
     from clients.models import Contact
 
     from .consent import services
@@ -17,6 +18,7 @@ def seed_consents(password=None):
     officer = get_user_model().objects.filter(username="officer1").first()
     done = set(ConsentEvent.objects.values_list("contact_id", flat=True).distinct())
     partner = Purpose.objects.get(code=services.PURPOSE_PARTNER_SHARING)
+    recipient = services.purpose_recipients(partner).first()
     created = 0
     for contact in Contact.objects.select_related("enterprise").order_by("pk"):
         if contact.pk in done:
@@ -32,7 +34,8 @@ def seed_consents(password=None):
         if n % 7 == 0 and n % 5 != 0:
             services.consent_withdraw(purpose=services.PURPOSE_POLICY_PUSH, **kwargs)
             created += 1
-        if n % 10 == 1:
-            services.consent_grant(purpose=partner, separate=services.separate_details(partner), **kwargs)
+        if n % 10 == 1 and recipient is not None:
+            details = services.separate_details(partner, recipient=recipient)
+            services.consent_grant(purpose=partner, separate=details, recipient=recipient, **kwargs)
             created += 1
     return created

@@ -3,11 +3,13 @@
 The public self-service pages are `privacy.selfservice.urls` (namespace "selfservice", at /c/).
 """
 
+from privacy.assessments.urls import urlpatterns as assessments
 from privacy.consent.urls import urlpatterns as consent
 from privacy.requests.urls import urlpatterns as requests
 from privacy.retention.urls import urlpatterns as retention
 from privacy.selfservice.urls import staff_urlpatterns as selfservice_links
+from privacy.sharing.urls import urlpatterns as sharing
 
 app_name = "privacy"
 
-urlpatterns = [*consent, *selfservice_links, *requests, *retention]
+urlpatterns = [*consent, *selfservice_links, *requests, *retention, *sharing, *assessments]

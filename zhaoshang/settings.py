@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.purge_expired",
         "schedule": crontab(hour=2, minute=30),
     },
+    "sharing-reminders": {  # [I] agreements expiring, evaluations, assessment reviews, mitigations due
+        "task": "privacy.tasks.send_sharing_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
     "complaint-deadlines": {
         "task": "complaints.tasks.check_deadlines",
         "schedule": crontab(minute="*/30"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
 from privacy import files
-from privacy.retention.restrictions import restricted_contacts_q
+from privacy.consent import services as consent_services
 
 from ..excel import (
     ImportFileError,
@@ -202,7 +202,10 @@ def _export_queryset(request, kind):
             qs, filters["stage"] = qs.filter(stage=stage), stage
     else:
         require_perm(user, "clients.view_contact")
-        qs = Contact.objects.visible_to(user).exclude(restricted_contacts_q()).select_related("enterprise")  # [F]
+        # The one check every use asks ([I]): liaison is contractual (no consent needed), but a
+        # restricted or held person is never exported ([F]).
+        contacts = consent_services.consent_filter(Contact.objects.visible_to(user), consent_services.PURPOSE_LIAISON)
+        qs = contacts.select_related("enterprise")
         enterprise = request.GET.get("enterprise", "")
         if enterprise.isdigit():
             qs, filters["enterprise"] = qs.filter(enterprise_id=int(enterprise)), int(enterprise)

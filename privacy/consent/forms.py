@@ -22,6 +22,13 @@ class OfflineConsentForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
     )
+    recipient = forms.ModelChoiceField(
+        label=_("接收方"),
+        queryset=None,
+        required=False,
+        empty_label=_("（不涉及）"),
+        help_text=_("向他人提供的用途，须对每个接收方分别记录单独同意。"),
+    )
     separate_confirmed = forms.BooleanField(
         label=_("书面同意已单独载明接收方、处理目的、处理方式和个人信息种类"), required=False
     )
@@ -31,6 +38,9 @@ class OfflineConsentForm(forms.Form):
         self.fields["purpose"].queryset = Purpose.objects.filter(is_active=True).filter(
             Q(legal_basis=LegalBasis.CONSENT) | Q(requires_separate_consent=True)
         )
+        from privacy.sharing.models import Partner
+
+        self.fields["recipient"].queryset = Partner.objects.usable().select_related(None).only("pk", "name")
 
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")
@@ -53,6 +63,8 @@ class OfflineConsentForm(forms.Form):
             and not data.get("separate_confirmed")
         ):
             self.add_error("separate_confirmed", _("单独同意须在书面材料中单独载明上述内容，请核对后勾选。"))
+        if purpose and purpose.provides_to_others and not data.get("recipient"):
+            self.add_error("recipient", _("“%(purpose)s”须指明接收方。") % {"purpose": purpose.name})
         offline_grant = data.get("channel") in ("paper", "email") and data.get("action") == ConsentAction.GRANTED
         if offline_grant and not data.get("evidence") and "evidence" not in self.errors:
             self.add_error("evidence", _("以纸质或邮件方式取得的同意须上传凭证文件。"))

@@ -54,6 +54,12 @@ class Purpose(models.Model):
         _("需要单独同意"), default=False, help_text=_("向他人提供、处理敏感个人信息、向境外提供时须取得单独同意。")
     )
     recipient = models.CharField(_("接收方"), max_length=200, blank=True, help_text=_("单独同意须载明接收方。"))
+    provides_to_others = models.BooleanField(
+        _("向他人提供"),
+        default=False,
+        help_text=_("向其他个人信息处理者提供：每个接收方单独取得同意，并告知其名称、联系方式（第二十三条）。"),
+    )
+    cross_border = models.BooleanField(_("向境外提供"), default=False, help_text=_("接收方位于境外（第三十九条）。"))
     recipient_en = models.CharField(_("接收方（英文）"), max_length=200, blank=True)
     processing_method = models.CharField(_("处理方式"), max_length=200, blank=True)
     processing_method_en = models.CharField(_("处理方式（英文）"), max_length=200, blank=True)
@@ -220,6 +226,15 @@ class ConsentEvent(AppendOnlyModel):
     policy = models.ForeignKey(
         PrivacyPolicy, verbose_name=_("政策版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # For a purpose that provides to others, the partner this consent names (one consent per recipient).
+    recipient = models.ForeignKey(
+        "privacy.Partner",
+        verbose_name=_("接收方"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     action = models.CharField(_("动作"), max_length=20, choices=ConsentAction.choices)
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
     evidence = models.FileField(_("凭证文件"), upload_to=_evidence_path, blank=True)
@@ -285,12 +300,17 @@ class ConsentStateQuerySet(models.QuerySet):
 
 
 class ConsentState(models.Model):
-    """Current consent per (contact, purpose). Derived from the ledger; written only by privacy.consent.services."""
+    """Current consent per (contact, purpose, recipient). Derived from the ledger; written only by
+    privacy.consent.services. `recipient` is empty except for purposes that provide to others, whose
+    consent is given to each recipient partner separately."""
 
     contact = models.ForeignKey(
         "clients.Contact", verbose_name=_("联系人"), on_delete=models.CASCADE, related_name="consent_states"
     )
     purpose = models.ForeignKey(Purpose, verbose_name=_("用途"), on_delete=models.PROTECT, related_name="states")
+    recipient = models.ForeignKey(
+        "privacy.Partner", verbose_name=_("接收方"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     granted = models.BooleanField(_("已同意"), default=False)
     separate = models.BooleanField(_("已单独同意"), default=False)
     policy = models.ForeignKey(
@@ -306,8 +326,19 @@ class ConsentState(models.Model):
     class Meta:
         verbose_name = _("同意状态")
         verbose_name_plural = _("同意状态")
-        constraints = [models.UniqueConstraint(fields=["contact", "purpose"], name="consent_state_unique")]
-        indexes = [models.Index(fields=["purpose", "granted"], name="consent_state_purpose_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "purpose", "recipient"], name="consent_state_unique", nulls_distinct=False
+            )
+        ]
+        indexes = [
+            models.Index(fields=["purpose", "granted"], name="consent_state_purpose_idx"),
+            models.Index(
+                fields=["recipient", "purpose", "contact"],
+                name="consent_state_recipient_idx",
+                condition=models.Q(recipient__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.contact_id}/{self.purpose_id}: {'granted' if self.granted else 'not granted'}"

@@ -1,12 +1,24 @@
-"""Consent's retention category: the history of a (contact, purpose) finally withdrawn long enough ago."""
+"""Consent's retention category: the history of a (contact, purpose, recipient) finally withdrawn long enough ago.
+
+A purpose that provides to others has one consent per recipient ([I]): each recipient's history is
+its own — withdrawing from one recipient never ends (nor purges) the consent given to another.
+"""
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import IsNull
 
 from privacy.retention import restrictions
 from privacy.retention.base import Category, _delete_files, _raw_delete, _redact, ledger_purge_allowed, register
 from privacy.retention.models import RetentionCategory
 from zhaoshang.core.db import any_of
+
+
+def _same_recipient():
+    """The row's recipient is the outer row's (both empty counts as the same)."""
+    return Q(recipient=OuterRef("recipient_id")) | (
+        Q(recipient__isnull=True) & Q(IsNull(OuterRef("recipient_id"), True))
+    )
 
 
 @register
@@ -19,13 +31,17 @@ class ConsentEvidence(Category):
     def _expired(self, rule, now, probe=False):
         Event = self.model
         later = Event._base_manager.filter(
-            contact=OuterRef("contact_id"), purpose=OuterRef("purpose_id"), pk__gt=OuterRef("pk")
+            _same_recipient(), contact=OuterRef("contact_id"), purpose=OuterRef("purpose_id"), pk__gt=OuterRef("pk")
         )
         final_withdrawals = Event._base_manager.filter(action="withdrawn", at__lt=rule.cutoff(now)).filter(
             ~Exists(later)
         )
         return Event._base_manager.filter(
-            Exists(final_withdrawals.filter(contact=OuterRef("contact_id"), purpose=OuterRef("purpose_id")))
+            Exists(
+                final_withdrawals.filter(
+                    _same_recipient(), contact=OuterRef("contact_id"), purpose=OuterRef("purpose_id")
+                )
+            )
         )
 
     keyed = False

@@ -95,13 +95,25 @@ def _user_agent(request):
 
 
 def _append_event(
-    *, contact, purpose, action, channel, actor, request, policy, evidence=None, evidence_type="", separate=None
+    *,
+    contact,
+    purpose,
+    action,
+    channel,
+    actor,
+    request,
+    policy,
+    evidence=None,
+    evidence_type="",
+    separate=None,
+    recipient=None,
 ):
-    """Insert one ledger event and bring the contact's state for the purpose in line, atomically."""
+    """Insert one ledger event and bring the contact's state for (purpose, recipient) in line, atomically."""
     online = channel == Channel.SELFSERVICE
     event = ConsentEvent(
         contact=contact,
         purpose=purpose,
+        recipient=recipient,
         policy=policy,
         action=action,
         channel=channel,
@@ -119,6 +131,7 @@ def _append_event(
     ConsentState.objects.update_or_create(
         contact=contact,
         purpose=purpose,
+        recipient=recipient,
         defaults={
             "granted": granted,
             "separate": granted and separate is not None,
@@ -132,18 +145,59 @@ def _append_event(
     return event
 
 
-def _locked_state(contact, purpose):
-    return ConsentState.objects.select_for_update().filter(contact=contact, purpose=purpose).first()
+def _locked_state(contact, purpose, recipient=None):
+    return (
+        ConsentState.objects.select_for_update().filter(contact=contact, purpose=purpose, recipient=recipient).first()
+    )
 
 
-def separate_details(purpose):
-    """What a separate consent for `purpose` names, as shown to the person at the time."""
-    return {
+def _recipient(purpose, recipient):
+    """The recipient a consent for `purpose` is about: a partner for a purpose that provides to
+    others (one consent per recipient, PIPL Art. 23), else None."""
+    if not purpose.provides_to_others:
+        return None
+    if recipient is None:
+        raise ConsentError(_("“%(purpose)s”须对每个接收方分别取得单独同意：请指明接收方。") % {"purpose": purpose.name})
+    return recipient
+
+
+def purpose_recipients(purpose):
+    """The partners `purpose` may provide data to now (vetted, with an agreement in force to provide
+    or process jointly for it): the separate-consent steps offered to the person, one each."""
+    from privacy.sharing.services import recipients_for
+
+    return recipients_for(purpose)
+
+
+def separate_details(purpose, recipient=None):
+    """What a separate consent for `purpose` (to `recipient`) names, as shown to the person at the time.
+
+    For a purpose that provides to others: the recipient's name and contact, the purpose, the
+    method and the categories of its agreement (PIPL Art. 23).
+    """
+    details = {
         "recipient": purpose.recipient or purpose.name,
         "purpose_text": purpose.description[:300] or purpose.name,
         "method": purpose.processing_method or _("按本用途说明的方式处理"),
         "categories": list(purpose.categories),
     }
+    if recipient is not None:
+        from privacy.sharing.services import recipient_terms
+
+        contact = "；".join(
+            part
+            for part in (
+                _("电话：%(phone)s") % {"phone": recipient.contact_phone} if recipient.contact_phone else "",
+                _("邮箱：%(email)s") % {"email": recipient.contact_email} if recipient.contact_email else "",
+            )
+            if part
+        )
+        details["recipient"] = (f"{recipient.name}（{contact}）" if contact else recipient.name)[:200]
+        method, categories = recipient_terms(recipient, purpose)
+        details["method"] = (method or details["method"])[:200]
+        if categories:
+            details["categories"] = [c for c in purpose.categories if c in categories] or list(categories)
+    return details
 
 
 # --- Consent -----------------------------------------------------------------------------------
@@ -151,18 +205,34 @@ def separate_details(purpose):
 
 @transaction.atomic
 def consent_grant(
-    *, contact, purpose, channel, actor=None, request=None, evidence=None, evidence_type="", separate=None
+    *,
+    contact,
+    purpose,
+    channel,
+    actor=None,
+    request=None,
+    evidence=None,
+    evidence_type="",
+    separate=None,
+    recipient=None,
 ):
     """Record a grant. Returns the event, or None when a valid consent under the current policy exists.
 
     For a purpose needing separate consent, `separate` must be the dict of what the person was
-    shown (recipient, purpose_text, method, categories — see `separate_details`).
+    shown (recipient, purpose_text, method, categories — see `separate_details`). For a purpose
+    that provides to others, `recipient` names the partner (one of `purpose_recipients`).
     """
     purpose = _purpose(purpose)
     if not purpose.needs_consent:
         raise ConsentError(_("“%(purpose)s”的处理依据不是同意，无需记录同意。") % {"purpose": purpose.name})
     if not purpose.is_active:
         raise ConsentError(_("用途“%(purpose)s”已停用。") % {"purpose": purpose.name})
+    recipient = _recipient(purpose, recipient)
+    if recipient is not None and not purpose_recipients(purpose).filter(pk=recipient.pk).exists():
+        raise ConsentError(
+            _("“%(partner)s”目前不是“%(purpose)s”的接收方（没有有效的提供协议）。")
+            % {"partner": recipient.name, "purpose": purpose.name}
+        )
     if purpose.requires_separate_consent:
         if not separate or not all(separate.get(k) for k in ("recipient", "purpose_text", "method")):
             raise ConsentError(
@@ -177,7 +247,7 @@ def consent_grant(
     if channel in EVIDENCE_REQUIRED_CHANNELS and not evidence:
         raise ConsentError(_("以纸质或邮件方式取得的同意须上传凭证文件。"))
     policy = current_policy()
-    state = _locked_state(contact, purpose)
+    state = _locked_state(contact, purpose, recipient)
     if (
         state is not None
         and state.granted
@@ -197,14 +267,21 @@ def consent_grant(
         evidence=evidence,
         evidence_type=evidence_type,
         separate=separate,
+        recipient=recipient,
     )
 
 
 @transaction.atomic
-def consent_withdraw(*, contact, purpose, channel, actor=None, request=None, evidence=None, evidence_type=""):
-    """Record a withdrawal; effective at once. Returns the event, or None when nothing was granted."""
+def consent_withdraw(
+    *, contact, purpose, channel, actor=None, request=None, evidence=None, evidence_type="", recipient=None
+):
+    """Record a withdrawal; effective at once. Returns the event, or None when nothing was granted.
+
+    For a purpose that provides to others, `recipient` names the partner whose consent ends.
+    """
     purpose = _purpose(purpose)
-    state = _locked_state(contact, purpose)
+    recipient = recipient if purpose.provides_to_others else None
+    state = _locked_state(contact, purpose, recipient)
     if state is None or not state.granted:
         return None
     return _append_event(
@@ -217,14 +294,17 @@ def consent_withdraw(*, contact, purpose, channel, actor=None, request=None, evi
         policy=current_policy(),
         evidence=evidence,
         evidence_type=evidence_type,
+        recipient=recipient,
     )
 
 
 @transaction.atomic
 def consent_withdraw_all(*, contact, channel, actor=None, request=None):
-    """Withdraw every consent the person has given. Returns the number of withdrawals."""
+    """Withdraw every consent the person has given (every recipient's too). Returns the number of withdrawals."""
     states = list(
-        ConsentState.objects.select_for_update().select_related("purpose").filter(contact=contact, granted=True)
+        ConsentState.objects.select_for_update(of=("self",))
+        .select_related("purpose", "recipient")
+        .filter(contact=contact, granted=True)
     )
     policy = current_policy()
     for state in states:
@@ -236,19 +316,34 @@ def consent_withdraw_all(*, contact, channel, actor=None, request=None):
             actor=actor,
             request=request,
             policy=policy,
+            recipient=state.recipient,
         )
     return len(states)
 
 
-def consent_require(contact, purpose_code):
-    """Return None when `contact` may be used for the purpose; raise ConsentRequired otherwise."""
+def consent_require(contact, purpose_code, *, recipient=None, use=None):
+    """Return None when `contact` may be used for the purpose; raise otherwise.
+
+    `ConsentRequired` without a valid consent (for a purpose that provides to others: the separate
+    consent naming `recipient`); with `use` (a `restrictions.Use` value), `ProcessingRestricted`
+    while a restriction or legal hold covers the person. The one-person form of `consent_filter`.
+    """
     purpose = _purpose(purpose_code)
     if not purpose.is_active:
         raise ConsentRequired(purpose.name)
+    if use is not None:
+        from clients.models import Contact
+        from privacy.retention.restrictions import ensure_not_restricted
+
+        person = contact if hasattr(contact, "enterprise_id") else Contact.objects.get(pk=contact)
+        ensure_not_restricted(person, use)
     if not purpose.needs_consent:
         return None
+    if purpose.provides_to_others and recipient is None:
+        raise ConsentRequired(purpose.name)
     contact_id = getattr(contact, "pk", contact)
-    state = ConsentState.objects.filter(contact_id=contact_id, purpose=purpose).first()
+    recipient = recipient if purpose.provides_to_others else None
+    state = ConsentState.objects.filter(contact_id=contact_id, purpose=purpose, recipient=recipient).first()
     if state is None or not state.is_valid():
         raise ConsentRequired(purpose.name)
     if purpose.requires_separate_consent and not state.separate:
@@ -256,43 +351,73 @@ def consent_require(contact, purpose_code):
     return None
 
 
-def consent_filter(queryset, purpose_code):
-    """`queryset` of contacts narrowed to those the purpose may use (in SQL)."""
+def consent_filter(queryset, purpose_code, *, recipient=None):
+    """THE check for every set-based use: `queryset` of contacts narrowed (in SQL) to those the
+    purpose may use — no restriction or legal hold covering them (PIPL Art. 47), and, where the
+    purpose is based on consent, a valid consent (for a purpose that provides to others: the
+    separate consent naming `recipient`; nobody without a recipient)."""
+    from privacy.retention.restrictions import restricted_contacts_set_q
+
     purpose = _purpose(purpose_code)
     if not purpose.is_active:
         return queryset.none()
+    queryset = queryset.exclude(restricted_contacts_set_q())
     if not purpose.needs_consent:
         return queryset
-    states = ConsentState.objects.valid().filter(purpose=purpose)
+    if purpose.provides_to_others and recipient is None:
+        return queryset.none()
+    states = ConsentState.objects.valid().filter(
+        purpose=purpose, recipient=recipient if purpose.provides_to_others else None
+    )
     if purpose.requires_separate_consent:
         states = states.filter(separate=True)
     return queryset.filter(pk__in=states.values("contact_id"))
 
 
 def consent_state(contact):
-    """Every active purpose with the person's state: a list of dicts for display."""
+    """Every active purpose with the person's state: a list of dicts for display. A purpose that
+    provides to others lists its recipients (current ones, and any the person consented to)."""
     purposes = list(Purpose.objects.filter(is_active=True))
-    states = {s.purpose_id: s for s in ConsentState.objects.filter(contact=contact).select_related("policy")}
+    states = {
+        (s.purpose_id, s.recipient_id): s
+        for s in ConsentState.objects.filter(contact=contact).select_related("policy", "recipient")
+    }
     now = timezone.now()
     rows = []
     for purpose in purposes:
-        state = states.get(purpose.pk)
-        rows.append(
-            {
-                "purpose": purpose,
-                "needs_consent": purpose.needs_consent,
-                "state": state,
-                "granted": bool(state and state.is_valid(now)),
-                "needs_renewal": bool(state and state.granted and state.needs_renewal),
-            }
-        )
+        state = states.get((purpose.pk, None))
+        row = {
+            "purpose": purpose,
+            "needs_consent": purpose.needs_consent,
+            "state": state,
+            "granted": bool(state and state.is_valid(now)),
+            "needs_renewal": bool(state and state.granted and state.needs_renewal),
+        }
+        if purpose.provides_to_others:
+            partners = {p.pk: p for p in purpose_recipients(purpose)}
+            partners |= {s.recipient_id: s.recipient for (pk, rid), s in states.items() if pk == purpose.pk and rid}
+            row["recipients"] = [
+                {
+                    "partner": partner,
+                    "state": states.get((purpose.pk, partner.pk)),
+                    "granted": bool(
+                        states.get((purpose.pk, partner.pk)) and states[(purpose.pk, partner.pk)].is_valid(now)
+                    ),
+                }
+                for partner in sorted(partners.values(), key=lambda p: (p.name, p.pk))
+            ]
+            row["state"] = max(
+                (r["state"] for r in row["recipients"] if r["state"]), key=lambda s: s.changed_at, default=None
+            )
+            row["granted"] = any(r["granted"] for r in row["recipients"])
+        rows.append(row)
     return rows
 
 
 def consent_history(contact, limit=200):
     return list(
         ConsentEvent.objects.filter(contact=contact)
-        .select_related("purpose", "policy", "actor", "separate")
+        .select_related("purpose", "policy", "actor", "separate", "recipient")
         .order_by("-at", "-pk")[:limit]
     )
 
@@ -366,10 +491,19 @@ def renewal_list(contacts):
 def outreach_contacts(user):
     """Contacts `user` may see who have a valid consent to policy push, for the outreach export."""
     from clients.models.contact import Contact
-    from privacy.retention.restrictions import restricted_contacts_q  # [F]: restricted people are never pushed to
 
-    contacts = consent_filter(Contact.objects.visible_to(user), PURPOSE_POLICY_PUSH).exclude(restricted_contacts_q())
-    return contacts.select_related("enterprise")
+    return consent_filter(Contact.objects.visible_to(user), PURPOSE_POLICY_PUSH).select_related("enterprise")
+
+
+def satisfaction_contacts(user):
+    """满意度回访名单: contacts `user` may see, with a valid consent to satisfaction calls and no
+    restriction (`consent_filter`), of enterprises with a project signed or landed."""
+    from clients.models import Project
+    from clients.models.contact import Contact
+
+    landed = Project.objects.filter(stage__in=[Project.Stage.SIGNED, Project.Stage.LANDED]).values("enterprise_id")
+    contacts = Contact.objects.visible_to(user).filter(enterprise_id__in=landed)
+    return consent_filter(contacts, PURPOSE_SATISFACTION).select_related("enterprise")
 
 
 # --- Ledger purge (for [F]) --------------------------------------------------------------------
@@ -416,5 +550,7 @@ __all__ = [
     "current_policy",
     "outreach_contacts",
     "policy_publish",
+    "purpose_recipients",
     "renewal_list",
+    "satisfaction_contacts",
 ]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("consent/export.csv", views.states_export, name="states_export"),
     path("consent/renewals/", views.renewals, name="renewals"),
     path("outreach/export.csv", views.outreach_export, name="outreach_export"),
+    path("satisfaction/export.csv", views.satisfaction_export, name="satisfaction_export"),
 ]

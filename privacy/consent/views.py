@@ -138,7 +138,10 @@ def consent_record(request, pk):
                     actor=request.user,
                     evidence=evidence,
                     evidence_type=getattr(form, "evidence_type", ""),
-                    separate=services.separate_details(purpose) if purpose.requires_separate_consent else None,
+                    separate=services.separate_details(purpose, recipient=data.get("recipient"))
+                    if purpose.requires_separate_consent
+                    else None,
+                    recipient=data.get("recipient"),
                 )
             else:
                 event = services.consent_withdraw(
@@ -148,6 +151,7 @@ def consent_record(request, pk):
                     actor=request.user,
                     evidence=evidence,
                     evidence_type=getattr(form, "evidence_type", ""),
+                    recipient=data.get("recipient"),
                 )
         except services.ConsentError as exc:
             form.add_error(None, exc.messages[0])
@@ -199,14 +203,19 @@ def coverage(request):
     states = ConsentState.objects.filter(contact__in=contacts.values("pk"))
     counts = {
         row["purpose_id"]: row
+        # people, not states: a purpose that provides to others has one state per recipient ([I])
         for row in states.values("purpose_id").annotate(
+            n_any=Count("contact_id", distinct=True),
             n_granted=Count(
-                "id", filter=Q(granted=True) & (Q(renewal_due_at__isnull=True) | Q(renewal_due_at__gt=now))
+                "contact_id",
+                distinct=True,
+                filter=Q(granted=True) & (Q(renewal_due_at__isnull=True) | Q(renewal_due_at__gt=now)),
             ),
-            n_withdrawn=Count("id", filter=Q(granted=False)),
-            n_renewal=Count("id", filter=Q(granted=True, needs_renewal=True)),
+            n_renewal=Count("contact_id", distinct=True, filter=Q(granted=True, needs_renewal=True)),
         )
     }
+    for row in counts.values():
+        row["n_withdrawn"] = row["n_any"] - row["n_granted"]
     rows = []
     for purpose in Purpose.objects.filter(is_active=True):
         c = counts.get(purpose.pk, {})
@@ -230,8 +239,8 @@ def states_export(request):
     require_perms(request.user, "privacy.export_consentstate")
     states = list(
         ConsentState.objects.filter(contact__in=visible_contacts(request.user).values("pk"))
-        .select_related("purpose", "policy", "contact__enterprise")
-        .order_by("contact_id", "purpose__order")
+        .select_related("purpose", "policy", "contact__enterprise", "recipient")
+        .order_by("contact_id", "purpose__order", "recipient_id")
     )
     record_access(
         request.user,
@@ -252,6 +261,7 @@ def states_export(request):
         _("政策版本"),
         _("变更时间"),
         _("需重新同意"),
+        _("接收方"),  # [I] purposes that provide to others: one state per recipient
     ]
     rows = (
         [
@@ -264,29 +274,29 @@ def states_export(request):
             s.policy.version if s.policy else "",
             timezone.localtime(s.changed_at).strftime("%Y-%m-%d %H:%M"),
             _("是") if s.needs_renewal else _("否"),
+            s.recipient.name if s.recipient_id else "",
         ]
         for s in states
     )
     return _csv_response(f"consent-states-{timezone.localdate():%Y%m%d}.csv", header, rows)
 
 
-@never_cache
-def outreach_export(request):
-    """政策推送名单: only contacts with a valid consent; masked unless the user may export clear values."""
-    require_perms(request.user, "privacy.export_outreach")
+def _contact_list_export(request, *, contacts, purpose, export, filename):
+    """A call/outreach list as CSV: masked unless the user may export clear values; an access event
+    naming every person in it. `contacts` come from `consent_filter` (consent and restrictions)."""
+    from privacy.crypto.masking import mask_email, mask_mobile, mask_name
+
     clear = request.user.has_perm("clients.export_clear_values")
-    contacts = list(services.outreach_contacts(request.user).order_by("pk"))
+    contacts = list(contacts.order_by("pk"))
     record_access(
         request.user,
         "export",
-        purpose=_("政策推送与活动邀请"),
+        purpose=purpose,
         row_count=len(contacts),
-        detail={"export": "outreach", "clear": clear},
+        detail={"export": export, "clear": clear},
         subject_ids=[c.pk for c in contacts],
         request=request,
     )
-    from privacy.crypto.masking import mask_email, mask_mobile, mask_name
-
     header = [_("联系人编号"), _("企业"), _("姓名"), _("职务"), _("手机号"), _("电子邮箱")]
 
     def cells(c):
@@ -295,7 +305,33 @@ def outreach_export(request):
             name, mobile, email = mask_name(name), mask_mobile(mobile), mask_email(email)
         return [c.pk, c.enterprise.name, name, c.position, mobile, email]
 
-    return _csv_response(f"outreach-{timezone.localdate():%Y%m%d}.csv", header, (cells(c) for c in contacts))
+    return _csv_response(f"{filename}-{timezone.localdate():%Y%m%d}.csv", header, (cells(c) for c in contacts))
+
+
+@never_cache
+def outreach_export(request):
+    """政策推送名单: only contacts with a valid consent and no restriction."""
+    require_perms(request.user, "privacy.export_outreach")
+    return _contact_list_export(
+        request,
+        contacts=services.outreach_contacts(request.user),
+        purpose=_("政策推送与活动邀请"),
+        export="outreach",
+        filename="outreach",
+    )
+
+
+@never_cache
+def satisfaction_export(request):
+    """满意度回访名单: contacts of signed or landed projects with a valid consent to the call, no restriction."""
+    require_perms(request.user, "privacy.export_outreach")
+    return _contact_list_export(
+        request,
+        contacts=services.satisfaction_contacts(request.user),
+        purpose=_("满意度回访"),
+        export="satisfaction",
+        filename="satisfaction-calls",
+    )
 
 
 @never_cache

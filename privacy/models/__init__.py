@@ -5,6 +5,7 @@ Django discovers the app's models through this module; each concern defines its 
 subject keys of privacy/crypto live in `keys.py` here. A new concern's models are imported below.
 """
 
+from privacy.assessments.models import ImpactAssessment, Mitigation, Risk
 from privacy.consent.models import (
     Channel,
     ConsentAction,
@@ -28,20 +29,27 @@ from privacy.retention.models import (
     RetentionRule,
 )
 from privacy.selfservice.models import LinkChannel, SelfServiceLink
+from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluation, ShareSubject
 
 from .keys import SubjectKey
 
 __all__ = [
+    "Agreement",
     "Channel",
     "ClockEvent",
     "ConsentAction",
     "ConsentEvent",
     "ConsentState",
     "DataCategory",
+    "DataShare",
+    "ImpactAssessment",
     "LedgerError",
     "LegalBasis",
     "LegalHold",
     "LinkChannel",
+    "Mitigation",
+    "Partner",
+    "PartnerEvaluation",
     "PrivacyPolicy",
     "PurgeRun",
     "PurgeRunItem",
@@ -51,8 +59,10 @@ __all__ = [
     "RetentionAction",
     "RetentionCategory",
     "RetentionRule",
+    "Risk",
     "SelfServiceLink",
     "SeparateConsent",
+    "ShareSubject",
     "SubjectKey",
     "SubjectRequest",
 ]

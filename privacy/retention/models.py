@@ -42,6 +42,7 @@ class ClockEvent(models.TextChoices):
     COMPLAINT_CLOSED = "complaint_closed", _("投诉办结")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("撤回同意")
     CREATED = "created", _("记录创建")
+    ASSESSMENT_ENDED = "assessment_ended", _("评估结束")
 
 
 class RetentionAction(models.TextChoices):
@@ -65,7 +66,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.IMPORT_FILES: {ClockEvent.CREATED},
     RetentionCategory.EXPORT_FILES: {ClockEvent.CREATED},
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
-    RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.CREATED},
+    RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
 }
 DELETE_ONLY = {
@@ -74,6 +75,7 @@ DELETE_ONLY = {
     RetentionCategory.EXPORT_FILES,
     RetentionCategory.AUDIT_LOG,
     RetentionCategory.CONSENT_EVIDENCE,
+    RetentionCategory.IMPACT_ASSESSMENTS,
     RetentionCategory.NOTIFICATIONS,
 }
 

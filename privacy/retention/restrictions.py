@@ -218,3 +218,24 @@ def restricted_contacts_q(now=None):
         | Exists(holds.filter(enterprise=OuterRef("enterprise_id")))
         | Exists(holds.filter(project__enterprise=OuterRef("enterprise_id")))
     )
+
+
+def restricted_contacts_set_q(now=None):
+    """`restricted_contacts_q` for whole lists: the active holds are read once (one query) and the
+    contacts they cover are matched by id (``= ANY(array)``), instead of probing the holds once per
+    row (10,000 people: three sub-plans each). A snapshot at the call: a hold placed after it is
+    seen by the next call. Used by `privacy.consent.services.consent_filter` ([I])."""
+    from zhaoshang.core.db import any_of
+
+    contacts, enterprises = set(), set()
+    rows = _holds(now or timezone.now()).values_list("contact_id", "enterprise_id", "project__enterprise_id")
+    for contact_id, enterprise_id, project_enterprise_id in rows:
+        if contact_id:
+            contacts.add(contact_id)
+        enterprises.update(pk for pk in (enterprise_id, project_enterprise_id) if pk)
+    q = Q(pk__isnull=True)  # nobody (a contact always has an id): compiles where an empty IN would not
+    if contacts:
+        q |= Q(any_of("pk", sorted(contacts)))
+    if enterprises:
+        q |= Q(any_of("enterprise_id", sorted(enterprises)))
+    return q

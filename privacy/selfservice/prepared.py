@@ -220,10 +220,11 @@ PAGE_PARTS = [
     """SELECT coalesce(json_agg(json_build_array(
        p.code, p.name, p.name_en, p.description, p.description_en, p.legal_basis,
        p.requires_separate_consent, s.id IS NOT NULL, coalesce(s.granted, false),
-       coalesce(s.needs_renewal, false), s.renewal_due_at IS NULL OR s.renewal_due_at > %(now)s
+       coalesce(s.needs_renewal, false), s.renewal_due_at IS NULL OR s.renewal_due_at > %(now)s,
+       p.provides_to_others
      ) ORDER BY p."order", p.code), '[]')
    FROM privacy_purpose p
-   LEFT JOIN privacy_consentstate s ON s.purpose_id = p.id AND s.contact_id = {contact}
+   LEFT JOIN privacy_consentstate s ON s.purpose_id = p.id AND s.contact_id = {contact} AND s.recipient_id IS NULL
    WHERE p.is_active""",
     """SELECT coalesce(json_agg(json_build_array(
        to_char(h.at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), pu.name, pu.name_en, h.action, h.channel,
@@ -233,8 +234,9 @@ PAGE_PARTS = [
    JOIN privacy_purpose pu ON pu.id = h.purpose_id
    LEFT JOIN privacy_privacypolicy pol ON pol.id = h.policy_id""",
     """SELECT coalesce(json_agg(json_build_array(
-       to_char(u.at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), u.action, u.purpose) ORDER BY u.at DESC), '[]')
-   FROM (SELECT s.at, s.action, e.purpose FROM audit_accesssubject s
+       to_char(u.at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), u.action, u.purpose, u.recipient)
+       ORDER BY u.at DESC), '[]')
+   FROM (SELECT s.at, s.action, e.purpose, e.detail ->> 'recipient' AS recipient FROM audit_accesssubject s
          JOIN audit_accessevent e ON e.id = s.event_id AND NOT e.redacted
          WHERE s.contact_id = {contact} AND s.action = ANY(%(uses)s::varchar[])
          ORDER BY s.at DESC LIMIT 50) u""",
@@ -258,6 +260,30 @@ PAGE_PARTS = [
    FROM (SELECT id, reference, category_id, status, received_at FROM complaints_complaint
          WHERE contact_id = {contact} ORDER BY received_at DESC, id DESC LIMIT 20) x
    JOIN complaints_complaintcategory cat ON cat.id = x.category_id""",
+    # [I] recipients of the purposes that provide to others: those with an agreement in force now
+    # (privacy.sharing.services.recipients_for) and any the person has a consent state for.
+    """SELECT coalesce(json_agg(json_build_array(
+       r.code, r.pid, r.pname, coalesce(s.granted AND (s.renewal_due_at IS NULL OR s.renewal_due_at > %(now)s), false),
+       s.id IS NOT NULL, r.current) ORDER BY r.ord, r.code, r.pname, r.pid), '[]')
+   FROM (SELECT purpose_id, code, ord, pid, pname, bool_or(current) AS current FROM (
+           SELECT p.id AS purpose_id, p.code, p."order" AS ord, pa.id AS pid, pa.name AS pname, true AS current
+           FROM privacy_purpose p
+           JOIN privacy_agreement_purposes ap ON ap.purpose_id = p.id
+           JOIN privacy_agreement a ON a.id = ap.agreement_id
+           JOIN privacy_partner pa ON pa.id = a.partner_id
+           WHERE p.is_active AND p.provides_to_others AND a.kind IN ('providing', 'joint')
+             AND a.signed_at IS NOT NULL AND a.terminated_at IS NULL
+             AND a.valid_from <= %(today)s AND a.valid_until >= %(today)s
+             AND pa.is_active AND pa.vetting_status = 'approved'
+           UNION ALL
+           SELECT p.id, p.code, p."order", pa.id, pa.name, false
+           FROM privacy_consentstate s2
+           JOIN privacy_purpose p ON p.id = s2.purpose_id
+           JOIN privacy_partner pa ON pa.id = s2.recipient_id
+           WHERE s2.contact_id = {contact} AND p.is_active AND p.provides_to_others
+         ) c GROUP BY purpose_id, code, ord, pid, pname) r
+   LEFT JOIN privacy_consentstate s
+     ON s.contact_id = {contact} AND s.purpose_id = r.purpose_id AND s.recipient_id = r.pid""",
 ]
 PAGE_SQL = "SELECT " + ",\n".join(f"({part.format(contact='%(contact)s')})" for part in PAGE_PARTS)
 
@@ -274,7 +300,7 @@ def _page_params():
 
 def _page_rows(contact):
     """The raw rows of the page alone: (purposes, history, uses, months, requests, policy_version,
-    complaints)."""
+    complaints, recipients)."""
     if connection.vendor != "postgresql":
         return _page_rows_orm(contact)
     return _fetch_prepared(PAGE_SQL, {"contact": contact.pk, **_page_params()})
@@ -292,26 +318,36 @@ def _page_rows_orm(contact):
 
     now = timezone.now()
     purposes = []
+    recipients = []
     for row in consent_services.consent_state(contact):
-        p, state = row["purpose"], row["state"]
+        p = row["purpose"]
+        state = consent_services.ConsentState.objects.filter(contact=contact, purpose=p, recipient=None).first()
         purposes.append(
             [
                 p.code, p.name, p.name_en, p.description, p.description_en, p.legal_basis,
                 p.requires_separate_consent, state is not None, bool(state and state.granted),
                 bool(state and state.needs_renewal), bool(state is None or state.renewal_due_at is None
                                                           or state.renewal_due_at > now),
+                p.provides_to_others,
             ]
         )  # fmt: skip
+        current = {r.pk for r in consent_services.purpose_recipients(p)} if p.provides_to_others else set()
+        for item in row.get("recipients", ()):
+            partner, rstate = item["partner"], item["state"]
+            recipients.append(
+                [p.code, partner.pk, partner.name, bool(rstate and rstate.is_valid(now)), rstate is not None,
+                 partner.pk in current]
+            )  # fmt: skip
     history = [
         [local(e.at), e.purpose.name, e.purpose.name_en, e.action, e.channel, e.policy.version if e.policy else None]
         for e in consent_services.consent_history(contact, limit=100)
     ]
     subjects = AccessSubject.objects.filter(contact_id=contact.pk, event__redacted=False)
     uses = [
-        [local(at), action, purpose]
-        for at, action, purpose in subjects.filter(action__in=USE_ACTIONS)
+        [local(at), action, purpose, recipient]
+        for at, action, purpose, recipient in subjects.filter(action__in=USE_ACTIONS)
         .order_by("-at")
-        .values_list("at", "action", "event__purpose")[:50]
+        .values_list("at", "action", "event__purpose", "event__detail__recipient")[:50]
     ]
     by_month = (
         subjects.filter(action__in=COUNTED_ACTIONS)
@@ -330,4 +366,4 @@ def _page_rows_orm(contact):
         [c.reference, c.category.name, c.status, local(c.received_at, "%Y-%m-%d")]
         for c in contact.complaints.select_related("category").order_by("-received_at", "-pk")[:20]
     ]
-    return purposes, history, uses, months, requests, policy.version if policy else None, complaints
+    return purposes, history, uses, months, requests, policy.version if policy else None, complaints, recipients

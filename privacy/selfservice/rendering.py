@@ -206,13 +206,18 @@ def _labels(language):
 
 def _page_data(rows):
     """Display-ready rows for the page: names in the current language, labels translated once."""
-    purposes, history, uses, month_rows, requests, policy_version, complaint_rows = rows
+    purposes, history, uses, month_rows, requests, policy_version, complaint_rows, recipient_rows = rows
     language = translation.get_language() or ""
     en = language.startswith("en")
     labels = _labels(language)
     bases = labels["basis"]
+    recipients = {}
+    for code, pid, pname, granted, has_state, current in recipient_rows:
+        recipients.setdefault(code, []).append(
+            {"pk": pid, "name": pname, "granted": granted, "withdrawn": has_state and not granted, "current": current}
+        )
     out = []
-    for code, name, name_en, desc, desc_en, basis, separate, has_state, granted, renewal, in_time in purposes:
+    for code, name, name_en, desc, desc_en, basis, separate, has_state, granted, renewal, in_time, provides in purposes:
         needs_consent = basis == LegalBasis.CONSENT or separate
         granted = granted and in_time  # ConsentState.is_valid
         out.append(
@@ -226,6 +231,9 @@ def _page_data(rows):
                 "granted": granted,
                 "needs_renewal": bool(has_state and granted and renewal),
                 "withdrawn": has_state and not granted,
+                # [I] a purpose that provides to others: one separate consent per recipient
+                "provides_to_others": provides,
+                "recipients": recipients.get(code, []),
             }
         )
     actions, channels = labels["action"], labels["channel"]
@@ -234,7 +242,10 @@ def _page_data(rows):
         for at, name, name_en, action, channel, version in history
     ]
     uses_labels = labels["use"]
-    uses = [(at, uses_labels.get(action, action), purpose or "—") for at, action, purpose in uses]
+    shares = [(at, recipient or "—", purpose or "—") for at, action, purpose, recipient in uses if action == "share"]
+    uses = [
+        (at, uses_labels.get(action, action), purpose or "—") for at, action, purpose, _r in uses if action != "share"
+    ]
     months = {}
     for month, action, n in month_rows:
         months.setdefault(month, {"month": month, "reveal": 0, "view": 0})[action] = n
@@ -246,6 +257,7 @@ def _page_data(rows):
         "rows": out,
         "history": history,
         "uses": uses,
+        "shares": shares,
         "months": list(months.values())[:24],
         "requests": requests,
         "complaints": complaints,

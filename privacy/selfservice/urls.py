@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("consent/", views.consent, name="consent"),
     path("separate/<slug:code>/", views.separate, name="separate"),
+    path("separate/<slug:code>/<int:recipient_id>/", views.separate, name="separate_recipient"),
     path("withdraw-all/", views.withdraw_all, name="withdraw_all"),
     path("request/", views.subject_request, name="request"),
     path("complaint/", views.complaint, name="complaint"),

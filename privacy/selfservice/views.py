@@ -64,20 +64,45 @@ def home(request, contact, rows):
     return _render(request, _home_template(), _page_context(contact, rows))
 
 
+def _recipient(purpose, value):
+    """The partner named by the posted id, for a purpose that provides to others (else None)."""
+    from privacy.sharing.models import Partner
+
+    if not purpose.provides_to_others or not str(value or "").isdigit():
+        return None
+    return Partner.objects.filter(pk=int(value)).first()
+
+
 @require_POST
 @selfservice_view
 def consent(request, contact):
-    """One click: grant or withdraw one purpose. Separate-consent purposes go through their own step."""
+    """One click: grant or withdraw one purpose (for a purpose that provides to others: one
+    recipient). Separate-consent purposes are granted through their own step."""
     purpose = Purpose.objects.filter(code=request.POST.get("purpose", ""), is_active=True).first()
     action = request.POST.get("action")
     if purpose is None or action not in ("grant", "withdraw") or not purpose.needs_consent:
         messages.error(request, _("操作无效，请刷新页面后重试。"))
         return _back(request)
+    recipient = _recipient(purpose, request.POST.get("recipient"))
+    if purpose.provides_to_others and recipient is None:
+        messages.error(request, _("操作无效，请刷新页面后重试。"))
+        return _back(request, "#purposes")
     if action == "withdraw":
-        services.consent_withdraw(contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request)
-        messages.success(request, _("您已撤回对“%(purpose)s”的同意，立即生效。") % {"purpose": purpose.display_name})
+        services.consent_withdraw(
+            contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request, recipient=recipient
+        )
+        if recipient is not None:
+            messages.success(
+                request,
+                _("您已撤回向“%(recipient)s”提供个人信息的同意，立即生效。") % {"recipient": recipient.name},
+            )
+        else:
+            messages.success(
+                request, _("您已撤回对“%(purpose)s”的同意，立即生效。") % {"purpose": purpose.display_name}
+            )
     elif purpose.requires_separate_consent:
-        return HttpResponseRedirect(f"{request.selfservice_path}separate/{purpose.code}/")
+        step = f"{purpose.code}/{recipient.pk}/" if recipient is not None else f"{purpose.code}/"
+        return HttpResponseRedirect(f"{request.selfservice_path}separate/{step}")
     else:
         services.consent_grant(contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request)
         messages.success(request, _("您已同意“%(purpose)s”。您可随时在本页撤回。") % {"purpose": purpose.display_name})
@@ -86,25 +111,61 @@ def consent(request, contact):
 
 @require_http_methods(["GET", "POST"])
 @selfservice_view
-def separate(request, contact, code):
-    """Separate consent (单独同意): its own page naming recipient, purpose, method and categories."""
+def separate(request, contact, code, recipient_id=None):
+    """Separate consent (单独同意): its own page naming the recipient (for a purpose that provides
+    to others: one partner, with its name and contact), the purpose, method and categories. What
+    the page showed is stored with the grant."""
     purpose = Purpose.objects.filter(code=code, is_active=True, requires_separate_consent=True).first()
     if purpose is None:
         return _back(request)
-    details = services.separate_details(purpose)
+    recipient = None
+    if purpose.provides_to_others:
+        recipient = services.purpose_recipients(purpose).filter(pk=recipient_id).first() if recipient_id else None
+        if recipient is None:  # no longer (or never) a recipient: nothing to consent to
+            messages.error(request, _("该接收方目前没有有效的提供协议，无需也不能同意。"))
+            return _back(request, "#purposes")
+    details = services.separate_details(purpose, recipient=recipient)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("请勾选确认后再提交。"))
         else:
-            services.consent_grant(
-                contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, request=request, separate=details
-            )
-            messages.success(
-                request, _("您已单独同意“%(purpose)s”。您可随时在本页撤回。") % {"purpose": purpose.display_name}
-            )
+            try:
+                services.consent_grant(
+                    contact=contact,
+                    purpose=purpose,
+                    channel=Channel.SELFSERVICE,
+                    request=request,
+                    separate=details,
+                    recipient=recipient,
+                )
+            except services.ConsentError as exc:
+                messages.error(request, exc.messages[0])
+                return _back(request, "#purposes")
+            if recipient is not None:
+                messages.success(
+                    request,
+                    _("您已单独同意向“%(recipient)s”提供您的个人信息。您可随时在本页撤回。")
+                    % {"recipient": recipient.name},
+                )
+            else:
+                messages.success(
+                    request, _("您已单独同意“%(purpose)s”。您可随时在本页撤回。") % {"purpose": purpose.display_name}
+                )
             return _back(request, "#purposes")
+    from privacy.models import DataCategory
+
+    labels = dict(DataCategory.choices)
     return _render(
-        request, "privacy/selfservice/separate.html", {"contact": contact, "purpose": purpose, "details": details}
+        request,
+        "privacy/selfservice/separate.html",
+        {
+            "contact": contact,
+            "purpose": purpose,
+            "details": details,
+            "recipient": recipient,
+            "category_labels": [labels.get(c, c) for c in details["categories"]],
+            "back": "../../../" if recipient is not None else "../../",
+        },
     )
 
 

@@ -58,8 +58,8 @@ def test_the_audit_table_resolves_and_names_every_privacy_concern():
 def test_audit_registration_of_a_model_that_does_not_exist_stops_start_up(monkeypatch):
     from audit.registry import AUDITED_MODELS
 
-    monkeypatch.setattr(AUDITED_MODELS, "entries", [*AUDITED_MODELS.entries, ("privacy.Partner", {})])
-    with pytest.raises(ImproperlyConfigured, match=r"privacy\.Partner"):
+    monkeypatch.setattr(AUDITED_MODELS, "entries", [*AUDITED_MODELS.entries, ("privacy.NoSuchModel", {})])
+    with pytest.raises(ImproperlyConfigured, match=r"privacy\.NoSuchModel"):
         apps.get_app_config("audit").ready()
 
 
@@ -81,10 +81,10 @@ def test_every_registered_retention_category_names_an_installed_model():
 def test_a_retention_category_naming_a_model_that_does_not_exist_stops_start_up(monkeypatch):
     from privacy.retention.base import CATEGORIES, Category
 
-    class ImpactAssessments(Category):
-        code = "impact_assessments"
-        model_label = "privacy.ImpactAssessment"
+    class ExportFiles(Category):
+        code = "export_files"
+        model_label = "privacy.NoSuchModel"
 
-    monkeypatch.setitem(CATEGORIES, ImpactAssessments.code, ImpactAssessments())
-    with pytest.raises(ImproperlyConfigured, match=r"privacy\.ImpactAssessment"):
+    monkeypatch.setitem(CATEGORIES, ExportFiles.code, ExportFiles())
+    with pytest.raises(ImproperlyConfigured, match=r"privacy\.NoSuchModel"):
         apps.get_app_config("privacy").ready()

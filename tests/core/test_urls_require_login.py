@@ -19,6 +19,7 @@ PUBLIC_ALLOWLIST = {
     "selfservice:door_to",  # the same door, leading to one page of the service
     "selfservice:home",  # client self-service pages: the door's cookie instead of an account
     "selfservice:separate",  # [E]: the separate-consent (单独同意) step of the self-service page
+    "selfservice:separate_recipient",  # [I]: the same step for one recipient of a purpose that provides to others
     "selfservice:consent",
     "selfservice:withdraw_all",
     "selfservice:request",

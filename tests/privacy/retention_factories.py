@@ -76,6 +76,7 @@ def seed_rules():
 
     seed = importlib.import_module("privacy.migrations.0004_seed_retention_rules").seed
     seed(apps, None)
+    importlib.import_module("privacy.migrations.0010_seed_recipient_purposes_assessment_rule").forward(apps, None)
 
 
 def only_rules(*codes):

@@ -7,6 +7,8 @@ from privacy.consent import services
 from privacy.models import Channel, ConsentEvent, ConsentState, LedgerError, SeparateConsent
 from privacy.selfservice import services as link_services
 
+from . import sharing_factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -53,14 +55,10 @@ def test_database_trigger_refuses_raw_update_and_delete(contact):
     assert ConsentEvent.objects.filter(pk=event.pk, action="granted").exists()
 
 
-def test_privileged_purge_removes_history_of_erased_person(contact):
+def test_privileged_purge_removes_history_of_erased_person(contact, dpo):
     grant(contact, "policy_push")
-    services.consent_grant(
-        contact=contact,
-        purpose="partner_sharing",
-        channel=Channel.SELFSERVICE,
-        separate=services.separate_details(services._purpose("partner_sharing")),
-    )
+    partner, _agreement, _assessment, purpose = sharing_factories.ready(dpo)
+    sharing_factories.grant_for(contact, purpose, partner)
     link_services.selfservice_link(contact)
     assert services.consent_history_purge(contact=contact) == 2
     assert not ConsentEvent.objects.filter(contact=contact).exists()
@@ -99,24 +97,50 @@ def test_general_consent_never_implies_separate_consent(contact):
             services.consent_require(contact, code)
 
 
-def test_separate_purpose_cannot_be_granted_without_its_details(contact):
+def test_separate_purpose_cannot_be_granted_without_its_details(contact, dpo):
+    partner, _g, _a, purpose = sharing_factories.ready(dpo, purpose="overseas_hq", overseas=True)
     with pytest.raises(services.ConsentError):
-        grant(contact, "partner_sharing")
+        grant(contact, "partner_sharing")  # no recipient named
     with pytest.raises(services.ConsentError):
-        grant(contact, "overseas_hq", separate={"recipient": "x", "purpose_text": "", "method": "y"})
+        grant(contact, purpose, recipient=partner, separate={"recipient": "x", "purpose_text": "", "method": "y"})
     assert not ConsentEvent.objects.filter(contact=contact).exists()
 
 
-def test_separate_consent_records_recipient_purpose_method_categories(contact):
-    purpose = services._purpose("overseas_hq")
-    event = grant(contact, purpose, separate=services.separate_details(purpose))
+def test_separate_consent_records_recipient_name_contact_purpose_method_categories(contact, dpo):
+    partner, agreement, _a, purpose = sharing_factories.ready(dpo, purpose="overseas_hq", overseas=True)
+    event = grant(contact, purpose, recipient=partner, separate=services.separate_details(purpose, recipient=partner))
     details = SeparateConsent.objects.get(event=event)
-    assert details.recipient == purpose.recipient
-    assert details.method == purpose.processing_method
+    assert details.recipient.startswith(partner.name) and "0512-66881234" in details.recipient
+    assert details.method == agreement.processing_method
     assert details.categories == purpose.categories
-    services.consent_require(contact, "overseas_hq")
+    assert event.recipient == partner
+    services.consent_require(contact, "overseas_hq", recipient=partner)
     with pytest.raises(services.ConsentRequired):
-        services.consent_require(contact, "partner_sharing")
+        services.consent_require(contact, "overseas_hq")  # a recipient must be named
+    with pytest.raises(services.ConsentRequired):
+        services.consent_require(contact, "partner_sharing", recipient=partner)
+
+
+def test_a_partner_without_an_agreement_in_force_cannot_be_consented_to(contact, dpo):
+    purpose = services._purpose("partner_sharing")
+    stranger = sharing_factories.partner(dpo)
+    with pytest.raises(services.ConsentError) as exc:
+        grant(contact, purpose, recipient=stranger, separate=services.separate_details(purpose, recipient=stranger))
+    assert "没有有效的提供协议" in exc.value.messages[0]
+
+
+def test_withdrawal_names_one_recipient_and_leaves_the_others(contact, dpo):
+    first, _g, _a, purpose = sharing_factories.ready(dpo)
+    second, _g2, _a2, _p2 = sharing_factories.ready(dpo)
+    for partner in (first, second):
+        sharing_factories.grant_for(contact, purpose, partner)
+    services.consent_withdraw(contact=contact, purpose=purpose, channel=Channel.SELFSERVICE, recipient=first)
+    with pytest.raises(services.ConsentRequired):
+        services.consent_require(contact, purpose, recipient=first)
+    services.consent_require(contact, purpose, recipient=second)
+    assert services.consent_withdraw_all(contact=contact, channel=Channel.SELFSERVICE) == 1
+    with pytest.raises(services.ConsentRequired):
+        services.consent_require(contact, purpose, recipient=second)
 
 
 def test_contract_purpose_passes_without_consent_and_cannot_be_granted(contact):

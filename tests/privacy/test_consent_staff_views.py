@@ -77,12 +77,20 @@ def test_evidence_type_is_checked_by_content(officer1, contact, client_for):
     assert not ConsentEvent.objects.exists()
 
 
-def test_offline_separate_consent_needs_explicit_confirmation(officer1, contact, client_for):
-    data = {"purpose": services._purpose("overseas_hq").pk, "action": "granted", "channel": "onsite"}
+def test_offline_separate_consent_needs_explicit_confirmation_and_a_recipient(officer1, dpo, contact, client_for):
+    from . import sharing_factories
+
+    partner, _g, _a, purpose = sharing_factories.ready(dpo, purpose="overseas_hq", overseas=True)
+    data = {"purpose": purpose.pk, "action": "granted", "channel": "onsite"}
     response = client_for(officer1).post(f"/privacy/contacts/{contact.pk}/consent/", data)
     assert response.status_code == 200 and not ConsentEvent.objects.exists()
-    client_for(officer1).post(f"/privacy/contacts/{contact.pk}/consent/", {**data, "separate_confirmed": "on"})
-    services.consent_require(contact, "overseas_hq")
+    url = f"/privacy/contacts/{contact.pk}/consent/"
+    response = client_for(officer1).post(url, {**data, "separate_confirmed": "on"})
+    assert "须指明接收方" in response.content.decode() and not ConsentEvent.objects.exists()
+    client_for(officer1).post(
+        f"/privacy/contacts/{contact.pk}/consent/", {**data, "separate_confirmed": "on", "recipient": partner.pk}
+    )
+    services.consent_require(contact, "overseas_hq", recipient=partner)
 
 
 def test_contact_page_shows_consent_panel_and_history(officer1, contact, client_for):

@@ -269,3 +269,24 @@ def test_withdrawn_consent_history_is_deleted_after_its_period(dpo):
     assert not ConsentEvent._base_manager.filter(contact=withdrawn).exists()
     assert not ConsentState.objects.filter(contact=withdrawn).exists()
     assert ConsentEvent._base_manager.filter(contact=granted).count() == 1
+
+
+def test_withdrawing_one_recipient_purges_only_that_recipients_history(dpo):
+    """[I] one consent per recipient: a final withdrawal from recipient A never takes B's consent with it."""
+    from privacy.consent import services
+    from privacy.models import ConsentEvent, ConsentState
+
+    from . import sharing_factories
+
+    f.only_rules("consent-evidence")
+    person = f.contact(f.enterprise())
+    first, _g, _a, purpose = sharing_factories.ready(dpo)
+    second, _g2, _a2, _p2 = sharing_factories.ready(dpo)
+    sharing_factories.grant_for(person, purpose, first)
+    sharing_factories.grant_for(person, purpose, second)
+    services.consent_withdraw(contact=person, purpose=purpose, channel="system", actor=dpo, recipient=first)
+    run = f.run_purge(now=timezone.now() + datetime.timedelta(days=4 * 365))
+    assert run.counts["consent-evidence"]["processed"] == 2, run.errors  # A's grant and withdrawal
+    assert set(ConsentEvent._base_manager.filter(contact=person).values_list("recipient_id", flat=True)) == {second.pk}
+    services.consent_require(person, purpose, recipient=second)  # B's consent stands
+    assert not ConsentState.objects.filter(contact=person, recipient=first).exists()

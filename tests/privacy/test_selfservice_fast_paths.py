@@ -80,10 +80,11 @@ def test_page_statement_matches_the_orm_derivation(contact, officer1):
     sql = prepared._page_rows(contact)
     orm = prepared._page_rows_orm(contact)
     assert [list(part) if isinstance(part, list) else part for part in sql] == list(orm)
-    purposes, history, uses, months, requests, _policy, complaints = sql
+    purposes, history, uses, months, requests, _policy, complaints, recipients = sql
     assert len(purposes) == 5
     assert len(history) == 3 and len(requests) == 1 and len(complaints) == 1
-    assert [u[1:] for u in uses] == [["export", "招商活动名单"]]  # own page views are not "uses"
+    assert [u[1:] for u in uses] == [["export", "招商活动名单", None]]  # own page views are not "uses"
+    assert recipients == []  # [I] no partner has an agreement to receive data yet
     assert sorted(m[1:] for m in months) == [["reveal", 1], ["view", 1]]
 
 
@@ -92,7 +93,7 @@ def test_page_shows_history_uses_and_counts(client, contact, officer1):
     record_access(officer1, "share", purpose="园区对接", subject_ids=[contact.pk])
     record_access(officer1, "reveal", contact, purpose="电话联系", subject_ids=[contact.pk])
     body = client.get(link_services.selfservice_link(contact), follow=True).content.decode()
-    assert "园区对接" in body and "向第三方提供" in body
+    assert "园区对接" in body and "向谁提供了您的信息" in body  # [I] shares are listed with their recipient
     assert "现场" in body and "已同意" in body  # history channel, state
     assert timezone.localtime().strftime("%Y-%m") in body  # the month row of the reveal
 
@@ -138,5 +139,7 @@ def test_every_form_on_the_page_carries_the_csrf_token(client, contact):
     client.get(path)  # sets the CSRF cookie
     body = client.get(path).content.decode()
     forms = re.findall(r"<form method=\"post\".*?</form>", body, flags=re.S)
-    assert len(forms) == 8  # four purposes that need consent, withdraw all, three requests
+    # two purposes that need consent (the two that provide to others have no recipient yet), withdraw
+    # all, three requests
+    assert len(forms) == 6
     assert all(re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', form) for form in forms)

@@ -46,17 +46,35 @@ def test_one_click_grant_and_withdraw(client, contact, path):
     assert "已撤回" in body
 
 
-def test_separate_purpose_needs_its_own_confirmation_step(client, contact, path):
-    response = client.post(path + "consent/", {"purpose": "partner_sharing", "action": "grant"})
-    assert response.status_code == 302 and response["Location"] == path + "separate/partner_sharing/"
+def test_separate_purpose_needs_its_own_confirmation_step_per_recipient(client, contact, path, dpo):
+    from . import sharing_factories
+
+    partner, _g, _a, _purpose = sharing_factories.ready(dpo)
+    body = client.get(path).content.decode()
+    assert partner.name in body and f'data-recipient="{partner.pk}"' in body
+    step = f"{path}separate/partner_sharing/{partner.pk}/"
+    data = {"purpose": "partner_sharing", "action": "grant", "recipient": partner.pk}
+    response = client.post(path + "consent/", data)
+    assert response.status_code == 302 and response["Location"] == step
     assert not ConsentEvent.objects.exists()
-    page = client.get(path + "separate/partner_sharing/").content.decode()
-    assert "接收方" in page and "处理方式" in page and "个人信息种类" in page
-    client.post(path + "separate/partner_sharing/", {})  # not confirmed
+    page = client.get(step).content.decode()
+    assert partner.name in page and "0512-66881234" in page  # the recipient's name and contact
+    assert "处理方式" in page and "个人信息种类" in page and "加密传输" in page  # the agreement's method
+    client.post(step, {})  # not confirmed
     assert not ConsentEvent.objects.exists()
-    client.post(path + "separate/partner_sharing/", {"confirm": "yes"})
-    services.consent_require(contact, "partner_sharing")
-    assert ConsentEvent.objects.get().separate.recipient
+    client.post(step, {"confirm": "yes"})
+    services.consent_require(contact, "partner_sharing", recipient=partner)
+    event = ConsentEvent.objects.get()
+    assert event.recipient == partner and event.separate.recipient.startswith(partner.name)
+    client.post(path + "consent/", {"purpose": "partner_sharing", "action": "withdraw", "recipient": partner.pk})
+    with pytest.raises(services.ConsentRequired):
+        services.consent_require(contact, "partner_sharing", recipient=partner)
+
+
+def test_a_purpose_without_recipients_asks_for_nothing(client, path):
+    body = client.get(path).content.decode()
+    assert "目前没有接收方，无需同意。" in body
+    assert client.get(path + "separate/partner_sharing/").status_code == 302
 
 
 def test_withdraw_all(client, contact, path):

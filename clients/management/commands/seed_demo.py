@@ -18,6 +18,7 @@ STEPS = [
     "clients.demo.seed_organisation",
     "audit.demo.seed_audit",
     "clients.demo.seed_cases",
+    "privacy.sharing.demo.seed_sharing",  # [I] a partner, an approved assessment, a signed agreement
     "privacy.demo.seed_consents",
     "complaints.demo.seed_complaints",
     "integrations.demo.seed_integrations",
