@@ -56,6 +56,9 @@ def test_officer_case_flow(org, sign_in, live_server):
     my_projects = page.locator("#panel-my-projects")
     assert "星河智造华东基地" in my_projects.inner_text()
     assert "洽谈" in my_projects.inner_text()
+    # The team funnel is the department head's panel ([N] dashboards per role): head1 leads 招商一局.
+    page.context.clear_cookies()
+    page = sign_in("head1", PASSWORD)
     assert page.locator('#panel-funnel [data-stage="negotiation"]').inner_text() == "1"
     # Chart.js drew the funnel from its json_script data (no inline script under CSP).
     page.wait_for_function("document.querySelector('#panel-funnel canvas').dataset.drawn === '1'")
