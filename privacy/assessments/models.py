@@ -204,7 +204,7 @@ class Risk(models.Model):
     def level(self):
         return risk_level(self.score)
 
-    def get_level_display(self):
+    def level_label(self):
         return ResidualRisk(self.level).label
 
 

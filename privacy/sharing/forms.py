@@ -29,7 +29,7 @@ class PartnerForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=200)
     kind = forms.ChoiceField(label=_("类型"), choices=PartnerKind.choices)
     overseas = forms.BooleanField(label=_("位于境外"), required=False, help_text=_("境外总部自动视为位于境外。"))
-    country = forms.CharField(label=_("国家或地区"), max_length=60, initial="中国")
+    country = forms.CharField(label=_("国家或地区"), max_length=60, initial=_("中国"))
     credit_code = forms.CharField(
         label=_("统一社会信用代码"), max_length=18, required=False, validators=[validate_credit_code]
     )

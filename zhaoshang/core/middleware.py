@@ -127,8 +127,13 @@ class RequestSizeLimitMiddleware:
             length = -1
         limit = settings.REQUEST_MAX_BODY_BYTES
         if length < 0 or length > limit:
+            from django.http import QueryDict
             from django.shortcuts import render
+            from django.utils.datastructures import MultiValueDict
 
+            # The refused body is never read: whatever the page's rendering asks of request.POST
+            # (the sign-in helpers, a form) sees an empty form instead of parsing it.
+            request._post, request._files = QueryDict(), MultiValueDict()
             if length < 0:  # a Content-Length that is not a number
                 return render(request, "400.html", status=400)
             return render(request, "413.html", {"limit": limit}, status=413)
