@@ -1,0 +1,1 @@
+"""The live PIPL compliance scorecard (/privacy/scorecard/): one row per article the software serves."""

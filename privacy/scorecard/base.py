@@ -1,0 +1,85 @@
+"""The scorecard's rows and how each is graded.
+
+Each concern owns the rows about its own records: a module `privacy/<concern>/scorecard.py` that
+decorates its row functions with `@row(...)`. `rows()` imports every such module once, so a new
+concern adds rows without touching this file or the page. A row function takes no argument, runs a
+bounded number of queries (the whole card stays within 30 whatever the data size) and returns a
+`Result`. A row whose records do not exist yet returns `Result.no_data(...)`: it is never green.
+
+Thresholds come from `settings.SCORECARD_THRESHOLDS[key] = (amber, red)`, falling back to the
+defaults the row passes to `grade_max` / `grade_min`.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+
+GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "none"
+
+
+@dataclass(frozen=True)
+class Result:
+    level: str  # GREEN, AMBER, RED or NO_DATA
+    value: str  # the figure shown, already formatted for the reader
+    note: str = ""  # one line saying what the figure means or why there is no data
+    drilldown: str = ""  # URL of the records behind the figure ("" when there is none)
+    figures: dict = field(default_factory=dict)  # raw numbers kept in the monthly snapshot
+
+    @classmethod
+    def no_data(cls, note, drilldown=""):
+        return cls(level=NO_DATA, value="—", note=note, drilldown=drilldown)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # stable identifier, e.g. "51-training"; used in thresholds and snapshots
+    article: str  # e.g. "51" or "44–50"
+    title: str  # lazy translated title
+    order: int
+    compute: object
+
+
+_ROWS: dict[str, Row] = {}
+_LOADED = False
+
+
+def row(key, *, article, title, order):
+    """Register the decorated function as the scorecard row `key`."""
+
+    def decorate(func):
+        _ROWS[key] = Row(key=key, article=article, title=title, order=order, compute=func)
+        return func
+
+    return decorate
+
+
+def rows():
+    """Every registered row, in card order (loading each concern's `scorecard` module once)."""
+    global _LOADED
+    if not _LOADED:
+        import privacy
+
+        for concern in sorted(p.name for p in __import__("pathlib").Path(privacy.__path__[0]).iterdir()):
+            name = f"privacy.{concern}.scorecard"
+            if find_spec(f"privacy.{concern}") and concern.isidentifier() and find_spec(name):
+                import_module(name)
+        _LOADED = True
+    return sorted(_ROWS.values(), key=lambda r: (r.order, r.key))
+
+
+def thresholds(key, default):
+    return tuple(getattr(settings, "SCORECARD_THRESHOLDS", {}).get(key, default))
+
+
+def grade_max(value, *, key, default):
+    """Lower is better: green below the amber bound, amber below the red bound, red from it on."""
+    amber, red = thresholds(key, default)
+    return GREEN if value < amber else (AMBER if value < red else RED)
+
+
+def grade_min(value, *, key, default):
+    """Higher is better (coverage rates): green at or above amber's bound, red below red's bound."""
+    amber, red = thresholds(key, default)
+    return GREEN if value >= amber else (AMBER if value >= red else RED)
