@@ -12,7 +12,7 @@ defaults the row passes to `grade_max` / `grade_min`.
 
 from dataclasses import dataclass, field
 from importlib import import_module
-from importlib.util import find_spec
+from pathlib import Path
 
 from django.conf import settings
 
@@ -61,9 +61,9 @@ def rows():
     if not _LOADED:
         import privacy
 
-        for concern in sorted(p.name for p in __import__("pathlib").Path(privacy.__path__[0]).iterdir()):
-            name = f"privacy.{concern}.scorecard"
-            if find_spec(f"privacy.{concern}") and concern.isidentifier() and find_spec(name):
+        for folder in sorted(Path(privacy.__path__[0]).iterdir()):
+            if (folder / "scorecard.py").is_file():
+                name = f"privacy.{folder.name}.scorecard"
                 import_module(name)
         _LOADED = True
     return sorted(_ROWS.values(), key=lambda r: (r.order, r.key))
