@@ -32,6 +32,9 @@ from .roles import has_role
 from .scopes import can_control, can_write, is_head_of, user_department_id
 from .validators import normalise_credit_code
 
+# The 公海 claim and its rules live in clients.pool; it is a service like the others.
+from .pool import project_claim  # noqa: E402,F401
+
 
 class ServiceError(ValidationError):
     """A refused business action; its message is shown to the user as is (Chinese)."""
@@ -356,24 +359,6 @@ def project_assign(*, by, project, to_user, note=""):
     Assignment.objects.create(project=project, from_owner=previous, to_owner=to_user, by=by, note=note[:300])
     if to_user is not None and to_user.pk != by.pk:
         notify([to_user], "project_assigned", project, {"project": project.pk})
-    return project
-
-
-@transaction.atomic
-def project_claim(*, user, project):
-    """Claim a project from the 公海 pool."""
-    if not user.has_perm("clients.change_project"):
-        raise PermissionDenied(_("您的角色不能认领项目。"))
-    project = Project.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=project.pk)
-    if not project.in_pool:
-        raise ServiceError(_("该项目已有负责人，不能认领。"))
-    project.owner = user
-    project.department = _department_of(user) or project.department
-    project.released_at = None
-    project.last_activity_at = timezone.now()
-    project.save(update_fields=["owner", "department", "released_at", "last_activity_at", "updated_at"])
-    _follow_enterprise(project, user, None)
-    Assignment.objects.create(project=project, to_owner=user, by=user, kind=Assignment.Kind.CLAIM)
     return project
 
 

@@ -226,6 +226,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.notify_overdue_followups",
         "schedule": crontab(hour=7, minute=0),
     },
+    # [L] pool projects about to be released (owner) and the team's overdue follow-ups (heads)
+    "pool-release-warnings": {
+        "task": "clients.tasks.notify_pool_release_warnings",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    "team-overdue-digest": {
+        "task": "clients.tasks.notify_team_overdue",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # A worker records it: /healthz and the stalled-work banner read its age (zhaoshang.core.health).
     "worker-heartbeat": {
         "task": "zhaoshang.core.tasks.heartbeat",
@@ -408,6 +417,16 @@ LOGGING = {
 
 # --- Domain settings -------------------------------------------------------------------------
 PUBLIC_POOL_IDLE_DAYS = env.int("PUBLIC_POOL_IDLE_DAYS", default=30)
+# [L] 公海: whom the pool serves ("zone": every officer; "department": the project's department,
+# with the departments above and below it), how many claimed projects an officer may hold (0: no
+# limit), days before the officer who released a project may claim it back, and days ahead of the
+# idle release that its owner is reminded.
+POOL_SCOPE = env.str("POOL_SCOPE", default="department")
+if POOL_SCOPE not in ("zone", "department"):
+    raise ImproperlyConfigured("POOL_SCOPE must be 'zone' or 'department'.")
+POOL_CLAIM_LIMIT = env.int("POOL_CLAIM_LIMIT", default=20)
+POOL_RECLAIM_COOLDOWN_DAYS = env.int("POOL_RECLAIM_COOLDOWN_DAYS", default=7)
+POOL_RELEASE_WARNING_DAYS = env.int("POOL_RELEASE_WARNING_DAYS", default=3)
 REVEAL_DAILY_LIMIT = env.int("REVEAL_DAILY_LIMIT", default=50)
 CLIENTS_IMPORT_MAX_ROWS = env.int("CLIENTS_IMPORT_MAX_ROWS", default=5000)  # rows per Excel import
 CLIENTS_EXPORT_MAX_ROWS = env.int("CLIENTS_EXPORT_MAX_ROWS", default=20000)  # rows per export

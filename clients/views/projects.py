@@ -1,17 +1,20 @@
 """Project pages: list (keyset), 公海 pool, create, detail, edit, stage, milestones, assign, claim/release."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
 
-from .. import services
+from .. import pool, services
 from ..forms import AssignForm, MilestoneForm, ProjectFilterForm, ProjectForm, StageForm
-from ..models import Project, Stage
+from ..models import Assignment, Project, Stage
 from ..scopes import can_control, can_write, get_enterprise_for_user, get_project_for_user
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
 
@@ -91,14 +94,26 @@ def project_list(request):
 
 
 def project_pool(request):
-    """公海: projects without an owner, in the user's scope, that can be claimed."""
+    """公海: projects without an owner that the user's pool serves (clients.pool), to claim."""
     require_perm(request.user, "clients.view_project")
-    qs = Project.objects.visible_to(request.user).in_pool().select_related("enterprise", "department")
+    qs = pool.pool_for_user(request.user).select_related("enterprise", "department")
     rows, next_cursor = keyset_page(qs, parse_cursor(request.GET.get("after")))
+    ids = [p.pk for p in rows]
+    visible = set(Project.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    may_claim = pool.may_claim(request.user)
     return render(
         request,
         "clients/project_pool.html",
-        {"projects": rows, "next_cursor": next_cursor, "may_claim": request.user.has_perm("clients.change_project")},
+        {
+            "projects": rows,
+            "next_cursor": next_cursor,
+            "may_claim": may_claim,
+            "visible_ids": visible,
+            "claimed": pool.claimed_count(request.user) if may_claim else 0,
+            "claim_limit": settings.POOL_CLAIM_LIMIT,
+            "by_department": settings.POOL_SCOPE == "department",
+            "cooldown_days": settings.POOL_RECLAIM_COOLDOWN_DAYS,
+        },
     )
 
 
@@ -214,14 +229,32 @@ def project_assign(request, pk):
 
 @require_POST
 def project_claim(request, pk):
-    project = get_project_for_user(request.user, pk)
+    """Claim from the pool. A project of the user's pool that cannot be claimed now (limit,
+    cool-down, already taken) gets its reason in Chinese on the pool page, not a bare 404."""
+    try:
+        project = pool.get_pool_project_for_user(request.user, pk)
+    except Http404:
+        taken = _claimed_meanwhile(request.user, pk)
+        if taken is None:
+            raise
+        messages.error(request, taken)
+        return redirect("clients:project_pool")
     try:
         services.project_claim(user=request.user, project=project)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("clients:project_pool")
-    messages.success(request, _("已认领。"))
+    messages.success(request, _("已认领，项目已转入您名下。"))
     return redirect(project)
+
+
+def _claimed_meanwhile(user, pk):
+    """A project of the user's pool that someone claimed first: say so (it is not in the pool now)."""
+    scope = pool.pool_scope_q(user) | Q(pk__in=Project.objects.visible_to(user).values("pk"))
+    taken = Project.objects.filter(scope, pk=pk, owner__isnull=False).annotate(last_kind=pool.last_move())
+    if not pool.may_claim(user) or not taken.filter(last_kind=Assignment.Kind.CLAIM).exists():
+        return None
+    return _("该项目已被认领，不在公海中了。")
 
 
 @require_POST
