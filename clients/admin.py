@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
-from .models import Assignment, Department, Enterprise, ImportBatch, Project, Role, StaffProfile, StageChange
+from .models import (
+    Assignment,
+    Department,
+    Enterprise,
+    ImportBatch,
+    LossReason,
+    Project,
+    Role,
+    StaffProfile,
+    StageChange,
+)
 
 
 @admin.register(Department)
@@ -71,3 +81,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = ["previous_values", "row_errors"]
     exclude = ["spool_token", "spool_key"]  # the transient spool key of a queued import stays out of the admin
     raw_id_fields = ["user", "undone_by"]
+
+
+@admin.register(LossReason)
+class LossReasonAdmin(admin.ModelAdmin):
+    """The 终止 reason codes officers choose from; retire one with `active` rather than deleting it."""
+
+    list_display = ["name", "name_en", "code", "active", "order"]
+    list_editable = ["active", "order"]
+    list_filter = ["active"]
+    search_fields = ["name", "code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.projects.exists())

@@ -185,7 +185,18 @@ class ProjectFilterSerializer(StrictInputSerializer):
 class StageChangeSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=StageChoices.choices)
     reason = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="", help_text=gettext_lazy("终止项目时必填。")
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("退回、终止或重新启动时必填。"),
+    )
+    loss_reason = serializers.SlugField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("终止原因分类代码（终止项目时必填，见管理后台的项目终止原因）。"),
     )
 
 
@@ -426,7 +437,13 @@ class ProjectStageView(ApiView):
     def post(self, request, pk):
         project = get_project_for_user(request.user, pk, write=True)
         data = _validated(StageChangeSerializer, request.data)
-        services.project_change_stage(user=request.user, project=project, to_stage=data["stage"], reason=data["reason"])
+        services.project_change_stage(
+            user=request.user,
+            project=project,
+            to_stage=data["stage"],
+            reason=data["reason"],
+            loss_reason=data["loss_reason"] or None,
+        )
         return Response(ProjectSerializer(get_project_for_user(request.user, pk)).data)
 
 

@@ -10,7 +10,7 @@ class ClientsConfig(AppConfig):
     def ready(self):
         from zhaoshang.core.dashboard import register_panel
 
-        from . import dashboard, roles
+        from . import dashboard, loss, roles
 
         # Role permissions are declared in one table (clients.roles) and synced after every app's
         # migrate step (no sender): auth creates each app's permissions in that app's own
@@ -18,3 +18,4 @@ class ClientsConfig(AppConfig):
         post_migrate.connect(roles.sync_role_permissions_handler, dispatch_uid="zhaoshang-role-permissions")
         for panel in dashboard.PANELS:
             register_panel(panel)
+        register_panel(loss.loss_panel)  # [L] 终止分析, its own module

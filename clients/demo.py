@@ -125,7 +125,17 @@ def seed_cases(password):
     from faker import Faker
 
     from . import services
-    from .models import PIPELINE, Enterprise, FollowUpMethod, Industry, Project, Source, Stage, StageChange
+    from .models import (
+        PIPELINE,
+        Enterprise,
+        FollowUpMethod,
+        Industry,
+        LossReason,
+        Project,
+        Source,
+        Stage,
+        StageChange,
+    )
     from .validators import make_credit_code
 
     User = get_user_model()
@@ -135,6 +145,8 @@ def seed_cases(password):
     fake = Faker("zh_CN")
     fake.seed_instance(DEMO_SEED)
     rng = random.Random(DEMO_SEED)  # noqa: S311 - invented demo data, not security
+    loss_rng = random.Random(DEMO_SEED + 1)  # noqa: S311 - its own stream: the cases above stay the same
+    loss_reasons = list(LossReason.objects.filter(active=True))
     now = timezone.now()
     today = timezone.localdate()
     stages = [*PIPELINE, Stage.TERMINATED]
@@ -228,6 +240,8 @@ def seed_cases(password):
             stage_changed_at=last_change,
             signed_at=signed_at,
             termination_reason="企业战略调整" if stage == Stage.TERMINATED else "",
+            loss_reason=loss_rng.choice(loss_reasons) if stage == Stage.TERMINATED and loss_reasons else None,
+            lost_at_stage=loss_rng.choice(PIPELINE[:5]) if stage == Stage.TERMINATED else "",
             last_activity_at=now - timedelta(days=min(d for d, _m, _s in followups)),
         )
         if in_pool:

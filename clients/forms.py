@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from zhaoshang.core.names import person_name
 
-from .models import CollectionPurpose, Enterprise, FollowUpMethod, Milestone, Project, RevealPurpose, Source, Stage
+from .models import (
+    CollectionPurpose,
+    Enterprise,
+    FollowUpMethod,
+    LossReason,
+    Milestone,
+    Project,
+    RevealPurpose,
+    Source,
+    Stage,
+)
 from .validators import normalise_credit_code
 
 
@@ -69,11 +79,34 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
 
 
 class StageForm(BootstrapMixin, forms.Form):
+    """A stage move; the rules (clients.stages.TRANSITIONS) are checked by the service. Given the
+    project, only the stages the table allows from its current one are offered."""
+
     stage = forms.ChoiceField(label=_("新阶段"), choices=Stage.choices)
-    reason = forms.CharField(label=_("说明 / 终止原因"), max_length=300, required=False)
+    loss_reason = forms.ModelChoiceField(
+        label=_("终止原因分类"),
+        queryset=LossReason.objects.filter(active=True),
+        required=False,
+        to_field_name="code",
+        help_text=_("终止项目时必选。"),
+    )
+    reason = forms.CharField(
+        label=_("说明 / 原因"), max_length=300, required=False, help_text=_("退回、终止或重新启动时必填。")
+    )
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            from .stages import KIND_LABELS, allowed_targets
+
+            self.fields["stage"].choices = [
+                (stage.value, f"{stage.label} · {KIND_LABELS[kind]}") for stage, kind in allowed_targets(project.stage)
+            ]
 
     def clean(self):
         data = super().clean()
+        if data.get("stage") == Stage.TERMINATED and not data.get("loss_reason"):
+            self.add_error("loss_reason", _("终止项目须选择终止原因分类。"))
         if data.get("stage") == Stage.TERMINATED and not (data.get("reason") or "").strip():
             self.add_error("reason", _("终止项目须填写终止原因。"))
         return data

@@ -25,15 +25,17 @@ from .models import (
     Milestone,
     Project,
     ProjectUserObjectPermission,
-    Stage,
     StageChange,
 )
-from .roles import has_role
-from .scopes import can_control, can_write, is_head_of, user_department_id
-from .validators import normalise_credit_code
 
 # The 公海 claim and its rules live in clients.pool; it is a service like the others.
-from .pool import project_claim  # noqa: E402,F401
+from .pool import project_claim  # noqa: F401
+from .roles import has_role
+from .scopes import can_control, can_write, is_head_of, user_department_id
+
+# Stage moves follow the one transition table of clients.stages.
+from .stages import project_change_stage  # noqa: F401
+from .validators import normalise_credit_code
 
 
 class ServiceError(ValidationError):
@@ -294,36 +296,6 @@ def project_update(*, user, project, **fields):
         setattr(project, name, value)
     project.full_clean()
     project.save(update_fields=[*fields, "updated_at"])
-    return project
-
-
-@transaction.atomic
-def project_change_stage(*, user, project, to_stage, reason=""):
-    if not can_write(user, project):
-        raise PermissionDenied(_("您没有修改该项目的权限。"))
-    if to_stage not in Stage.values:
-        raise ServiceError(_("未知的项目阶段。"))
-    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
-    if project.stage == to_stage:
-        raise ServiceError(_("项目已处于该阶段。"))
-    reason = (reason or "").strip()
-    if to_stage == Stage.TERMINATED and not reason:
-        raise ServiceError(_("终止项目须填写终止原因。"))
-    now = timezone.now()
-    StageChange.objects.create(
-        project=project, from_stage=project.stage, to_stage=to_stage, at=now, by=user, note=reason[:300]
-    )
-    project.stage = to_stage
-    project.stage_changed_at = now
-    project.last_activity_at = now
-    update = ["stage", "stage_changed_at", "last_activity_at", "updated_at"]
-    if to_stage == Stage.TERMINATED:
-        project.termination_reason = reason[:300]
-        update.append("termination_reason")
-    if to_stage == Stage.SIGNED and project.signed_at is None:
-        project.signed_at = timezone.localdate(now)
-        update.append("signed_at")
-    project.save(update_fields=update)
     return project
 
 

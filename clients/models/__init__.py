@@ -3,6 +3,7 @@ from .contact import Contact
 from .enterprise import Enterprise, EnterpriseGroupObjectPermission, EnterpriseUserObjectPermission, GrantKind
 from .followup import FollowUp
 from .imports import ImportBatch
+from .loss import LossReason
 from .org import DataScope, Department, Role, StaffProfile
 from .project import (
     PIPELINE,
@@ -31,6 +32,7 @@ __all__ = [
     "GrantKind",
     "ImportBatch",
     "Industry",
+    "LossReason",
     "Milestone",
     "Project",
     "ProjectGroupObjectPermission",

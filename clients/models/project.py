@@ -50,6 +50,15 @@ class Project(models.Model):
     stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.LEAD)
     stage_changed_at = models.DateTimeField(_("进入本阶段时间"), default=timezone.now)
     termination_reason = models.CharField(_("终止原因"), max_length=300, blank=True)
+    loss_reason = models.ForeignKey(
+        "clients.LossReason",
+        verbose_name=_("终止原因分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    lost_at_stage = models.CharField(_("终止时所处阶段"), max_length=20, choices=Stage.choices, blank=True)
     land_need_mu = models.DecimalField(_("用地需求（亩）"), max_digits=10, decimal_places=2, null=True, blank=True)
     space_need_sqm = models.DecimalField(
         _("载体需求（平方米）"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -142,6 +151,14 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    loss_reason = models.ForeignKey(
+        "clients.LossReason",
+        verbose_name=_("终止原因分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("阶段变更")

@@ -151,9 +151,9 @@ def project_detail(request, pk):
             "project": project,
             "writable": writable,
             "may_assign": services.may_assign(request.user, project),
-            "stage_form": StageForm(initial={"stage": project.stage}),
+            "stage_form": StageForm(project=project),
             "milestone_form": MilestoneForm(),
-            "stage_changes": project.stage_changes.select_related("by"),
+            "stage_changes": project.stage_changes.select_related("by", "loss_reason"),
             "milestones": project.milestones.all(),
             "followups": followups,
             "may_share": may_share,
@@ -180,7 +180,7 @@ def project_edit(request, pk):
 @require_POST
 def project_stage(request, pk):
     project = get_project_for_user(request.user, pk, write=True)
-    form = StageForm(request.POST)
+    form = StageForm(request.POST, project=project)
     if form.is_valid():
         try:
             services.project_change_stage(
@@ -188,6 +188,7 @@ def project_stage(request, pk):
                 project=project,
                 to_stage=form.cleaned_data["stage"],
                 reason=form.cleaned_data["reason"],
+                loss_reason=form.cleaned_data["loss_reason"],
             )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
