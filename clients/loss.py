@@ -14,9 +14,7 @@ from .models import LossReason, Project, Role, Stage
 from .roles import has_role
 
 # Roles that read the team figures: heads, the administrator, and a leadership role where one exists.
-LEADING_ROLES = tuple(
-    code for code in ("DEPARTMENT_HEAD", "ADMIN", "LEADERSHIP") if hasattr(Role.Code, code)
-)
+LEADING_ROLES = tuple(code for code in ("DEPARTMENT_HEAD", "ADMIN", "LEADERSHIP") if hasattr(Role.Code, code))
 
 
 def _leads(user):
@@ -37,7 +35,11 @@ def loss_analysis(user):
         for row in lost.values("loss_reason").annotate(n=Count("pk"), amount=Sum("planned_investment")).order_by("-n")
     ]
     stage_counts = dict(lost.values_list("lost_at_stage").annotate(n=Count("pk")))
-    by_stage = [{"code": s.value, "name": str(s.label), "n": stage_counts.get(s.value, 0)} for s in Stage if s != Stage.TERMINATED]
+    by_stage = [
+        {"code": s.value, "name": str(s.label), "n": stage_counts.get(s.value, 0)}
+        for s in Stage
+        if s != Stage.TERMINATED
+    ]
     if stage_counts.get(""):
         by_stage.append({"code": "", "name": _("未记录"), "n": stage_counts[""]})
     by_department = [
