@@ -285,3 +285,24 @@ class ImportForm(BootstrapMixin, forms.Form):
         ],
         initial="create",
     )
+
+
+class VerifyForm(BootstrapMixin, forms.Form):
+    """核实企业: the head notes by hand how they checked it (the 公示系统 is searched in a browser)."""
+
+    status = forms.ChoiceField(label=_("核实结果"), choices=Enterprise.Verification.choices)
+    method = forms.ChoiceField(
+        label=_("核实方式"), choices=[("", "---------"), *Enterprise.VerificationMethod.choices], required=False
+    )
+    note = forms.CharField(
+        label=_("核实说明"),
+        max_length=300,
+        required=False,
+        help_text=_("如：已在国家企业信用信息公示系统查询，登记状态为存续，信用代码一致。请勿填写个人信息。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") and data["status"] != Enterprise.Verification.PENDING and not data.get("method"):
+            self.add_error("method", _("请选择核实方式。"))
+        return data

@@ -171,13 +171,29 @@ def enterprise_update(*, user, enterprise, **fields):
 
 
 @transaction.atomic
-def enterprise_verify(*, user, enterprise, status):
-    if not can_write(user, enterprise):
-        raise PermissionDenied(_("您没有修改该企业的权限。"))
+def enterprise_verify(*, user, enterprise, status, method="", note=""):
+    """A department head records the check of an enterprise (who, when, how); audited with its save."""
+    if not (user.is_superuser or is_head_of(user, enterprise.department_id)):
+        raise PermissionDenied(_("只有该企业所属部门的负责人可以核实企业。"))
+    if status not in Enterprise.Verification.values or (method and method not in Enterprise.VerificationMethod.values):
+        raise ServiceError(_("未知的核实状态或核实方式。"))
+    if status != Enterprise.Verification.PENDING and not method:
+        raise ServiceError(_("请选择核实方式。"))
     enterprise.verification_status = status
+    enterprise.verification_method = method
+    enterprise.verification_note = (note or "").strip()[:300]
     enterprise.verified_by = user
     enterprise.verified_at = timezone.now()
-    enterprise.save(update_fields=["verification_status", "verified_by", "verified_at", "updated_at"])
+    enterprise.save(
+        update_fields=[
+            "verification_status",
+            "verification_method",
+            "verification_note",
+            "verified_by",
+            "verified_at",
+            "updated_at",
+        ]
+    )
     return enterprise
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", enterprises.enterprise_edit, name="enterprise_edit"),
     path("enterprises/<int:pk>/assign/", enterprises.enterprise_assign, name="enterprise_assign"),
+    path("enterprises/<int:pk>/verify/", enterprises.enterprise_verify, name="enterprise_verify"),
     path(
         "enterprises/request-collaboration/<str:token>/",
         enterprises.enterprise_request_collaboration,

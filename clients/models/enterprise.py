@@ -31,6 +31,20 @@ class EnterpriseQuerySet(models.QuerySet):
         return self.filter(pk__in=matching)
 
 
+# 核实: a department head checks the enterprise by hand (the 公示系统 has no API the zone may use).
+class Verification(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    REJECTED = "rejected", _("核实不符")
+
+
+class VerificationMethod(models.TextChoices):
+    GSXT = "gsxt", _("国家企业信用信息公示系统人工查询")
+    LICENSE = "license", _("核对营业执照原件")
+    SITE_VISIT = "site_visit", _("实地核查")
+    OTHER = "other", _("其他")
+
+
 class Enterprise(models.Model):
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = models.CharField(
@@ -43,7 +57,11 @@ class Enterprise(models.Model):
     )
     capital_currency = models.CharField(_("币种"), max_length=5, choices=Currency.choices, default=Currency.CNY)
     source = models.CharField(_("信息来源"), max_length=20, choices=Source.choices, default=Source.CLIENT)
-    verification_status = models.CharField(_("核实状态"), max_length=20, default="pending")
+    verification_status = models.CharField(
+        _("核实状态"), max_length=20, choices=Verification.choices, default=Verification.PENDING, db_index=True
+    )
+    verification_method = models.CharField(_("核实方式"), max_length=20, choices=VerificationMethod.choices, blank=True)
+    verification_note = models.CharField(_("核实说明"), max_length=300, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("核实人"),
@@ -85,10 +103,8 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    class Verification(models.TextChoices):
-        PENDING = "pending", _("待核实")
-        VERIFIED = "verified", _("已核实")
-        REJECTED = "rejected", _("核实不符")
+    Verification = Verification
+    VerificationMethod = VerificationMethod
 
     objects = EnterpriseQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-"""Enterprise pages: list, 报备 with 查重, detail, edit, assign, collaborators."""
+"""Enterprise pages: list, 报备 with 查重, detail, edit, assign, verify (核实), collaborators."""
 
 from django.contrib import messages
 from django.core import signing
@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
-from ..forms import AssignForm, CollaborationRequestForm, EnterpriseForm
+from ..forms import AssignForm, CollaborationRequestForm, EnterpriseForm, VerifyForm
 from ..models import Enterprise
-from ..scopes import can_control, can_write, get_enterprise_for_user
+from ..scopes import can_control, can_write, get_enterprise_for_user, is_head_of
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
 
 
@@ -133,6 +133,7 @@ def enterprise_detail(request, pk):
             "writable": writable,
             "may_share": may_share,
             "may_assign": services.may_assign(request.user, enterprise),
+            "may_verify": may_verify(request.user, enterprise),
             "collaborators": services.collaborators_of(enterprise) if may_share else [],
             "assignments": enterprise.assignments.select_related("from_owner", "to_owner", "by")[:10],
         },
@@ -211,3 +212,31 @@ def enterprise_collaborator_add(request, pk):
 @require_POST
 def enterprise_collaborator_remove(request, pk, user_id):
     return remove_collaborator(request, get_enterprise_for_user(request.user, pk, write=True), user_id)
+
+
+def may_verify(user, enterprise):
+    return user.is_superuser or is_head_of(user, enterprise.department_id)
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_verify(request, pk):
+    """核实企业, for the head of its department: who, when and how are recorded (and audited)."""
+    enterprise = get_enterprise_for_user(request.user, pk)
+    if not may_verify(request.user, enterprise):
+        raise PermissionDenied
+    form = VerifyForm(
+        request.POST or None,
+        initial={
+            "status": enterprise.Verification.VERIFIED,
+            "method": enterprise.VerificationMethod.GSXT,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_verify(user=request.user, enterprise=enterprise, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("核实结果已记录。"))
+            return redirect(enterprise)
+    return render(request, "clients/enterprise_verify.html", {"form": form, "enterprise": enterprise})

@@ -20,6 +20,7 @@ GET_MATRIX = {
     "enterprise_detail": (("e",), [302, R, N, R, R, R, N, N]),
     "enterprise_edit": (("e",), [302, R, N, R, F, F, N, N]),
     "enterprise_assign": (("e",), [302, F, N, R, F, F, N, N]),
+    "enterprise_verify": (("e",), [302, F, N, R, F, F, N, N]),
     # reachable only through a signed 查重 link, bound to the user it was shown to (here officer2)
     "enterprise_request_collaboration": (("collab",), [302, N, R, N, F, F, F, F]),
     "contact_create": (("e",), [302, R, N, R, F, F, F, F]),
