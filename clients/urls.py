@@ -34,6 +34,11 @@ urlpatterns = [
     path("contacts/<int:pk>/", contacts.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/reveal/<slug:field>/", contacts.contact_reveal, name="contact_reveal"),
+    path(
+        "contacts/request-collaboration/<str:token>/",
+        contacts.contact_request_collaboration,
+        name="contact_request_collaboration",
+    ),
     # projects
     path("projects/", projects.project_list, name="project_list"),
     path("projects/pool/", projects.project_pool, name="project_pool"),

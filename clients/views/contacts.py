@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
 
-from .. import services
+from .. import people, services
 from ..forms import ContactEditForm, ContactForm, RevealForm
 from ..scopes import get_contact_for_user, get_enterprise_for_user
 from .common import require_perm
@@ -17,14 +18,37 @@ from .common import require_perm
 
 @require_http_methods(["GET", "POST"])
 def contact_create(request, enterprise_pk):
+    """Add a contact; the same person (mobile or e-mail, by blind index) is offered first (clients.people)."""
     require_perm(request.user, "clients.add_contact")
     enterprise = get_enterprise_for_user(request.user, enterprise_pk, write=True)
     form = ContactForm(request.POST or None)
+    matches = None
     if request.method == "POST" and form.is_valid():
-        contact = services.contact_create(user=request.user, enterprise=enterprise, **form.cleaned_data)
-        messages.success(request, _("联系人已添加。"))
-        return redirect(contact)
-    return render(request, "clients/contact_form.html", {"form": form, "enterprise": enterprise})
+        data = form.cleaned_data
+        matches = people.find_person(request.user, mobile=data.get("mobile"), email=data.get("email"))
+        if not matches or request.POST.get("confirm_new_person"):
+            contact = services.contact_create(user=request.user, enterprise=enterprise, **data)
+            messages.success(request, _("联系人已添加。"))
+            return redirect(contact)
+    return render(request, "clients/contact_form.html", {"form": form, "enterprise": enterprise, "matches": matches})
+
+
+@require_POST
+def contact_request_collaboration(request, token):
+    """申请协办 for a person registered in another department: the owner of that record is asked;
+    the requester learns nothing more about it."""
+    require_perm(request.user, "clients.add_contact")
+    enterprise = people.enterprise_from_token(request.user, token)
+    try:
+        services.collaboration_request(user=request.user, enterprise=enterprise)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("已向该人员所在记录的负责人发送协办申请。"))
+    back = request.POST.get("back", "")
+    if back.isdigit():
+        return redirect("clients:enterprise_detail", pk=int(back))
+    return redirect("clients:enterprise_list")
 
 
 @never_cache

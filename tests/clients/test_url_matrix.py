@@ -47,6 +47,7 @@ POST_ONLY = {
     "enterprise_collaborator_add": ("e",),
     "enterprise_collaborator_remove": ("e", "u"),
     "contact_reveal": ("c", "field"),
+    "contact_request_collaboration": ("ctoken",),
     "project_stage": ("p",),
     "project_milestone_add": ("p",),
     "project_claim": ("p",),
@@ -76,10 +77,12 @@ def case(officer1, officer2, make_project):
     from clients.models import ImportBatch
 
     batch = ImportBatch.objects.create(kind="enterprise", user=officer1)
+    from clients.people import collaboration_token as person_token
     from clients.views.enterprises import collaboration_token
 
     return {
         "collab": collaboration_token(officer2, project.enterprise.pk),
+        "ctoken": person_token(officer2, contact.pk),
         "e": project.enterprise.pk,
         "p": project.pk,
         "c": contact.pk,
@@ -136,6 +139,8 @@ def test_post_only_urls_need_login_and_post(name, org, case, client_for):
         ("import_undo", "officer2", 404),
         ("import_retry", "officer2", 404),
         ("import_retry", "dpo", 403),
+        ("contact_request_collaboration", "officer1", 404),  # a link issued to officer2
+        ("contact_request_collaboration", "dpo", 403),
     ],
 )
 def test_post_outside_scope_or_role_is_refused(name, persona, status, org, case, client_for):
