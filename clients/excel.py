@@ -32,13 +32,26 @@ class ImportFileError(ValidationError):
     """The file as a whole cannot be imported; nothing was changed."""
 
 
+def _column_letter(index):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
 def read_table(data, file_name):
-    """Parse xlsx or csv bytes into a tablib Dataset, refusing formulas, oversize and broken files."""
+    """Parse xlsx or csv bytes into a tablib Dataset, refusing oversize and broken files.
+
+    Every formula cell is refused on its own, with its row and column, and the reading goes on:
+    `dataset.cell_errors` maps a sheet row number to its messages (the cell is read as empty), so
+    one pass reports every error of the file. `dataset.sheet_rows[i]` is the sheet row number of
+    data row i (1-based): blank rows are dropped, the numbers shown stay those of the sheet.
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportFileError(_("文件超过 10MB，请拆分后再导入。"))
     name = (file_name or "").lower()
     max_rows = settings.CLIENTS_IMPORT_MAX_ROWS
     dataset = tablib.Dataset()
+    formulas = []  # (sheet row, column) of every formula cell
     if name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -55,48 +68,77 @@ def read_table(data, file_name):
             rows = []
             for r, row in enumerate(sheet.iter_rows(), 1):
                 values = []
-                for cell in row:
+                for c, cell in enumerate(row, 1):
                     if getattr(cell, "data_type", None) == "f":
-                        raise ImportFileError(_("第 %(row)s 行含有公式，请将公式转换为数值后再导入。") % {"row": r})
-                    values.append(cell.value)
+                        formulas.append((r, c))
+                        values.append(None)
+                    else:
+                        values.append(cell.value)
                 rows.append(values)
                 if r > max_rows + 1:
                     break
             workbook.close()
-        except ImportFileError:
-            raise
         except Exception:  # noqa: BLE001 - any parser failure means a broken or foreign file
             raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏或不是 xlsx 格式。")) from None
     else:
         raise ImportFileError(_("只支持 .xlsx 或 .csv 文件。"))
-    rows = [r for r in rows if any(v not in (None, "") for v in r)]
-    if not rows:
+    formula_rows = {r for r, _c in formulas}
+    numbered = [(n, r) for n, r in enumerate(rows, 1) if n in formula_rows or any(v not in (None, "") for v in r)]
+    if not numbered:
         raise ImportFileError(_("文件是空的。"))
-    if len(rows) - 1 > max_rows:
+    if len(numbered) - 1 > max_rows:
         raise ImportFileError(_("一次最多导入 %(n)s 行，请拆分文件。") % {"n": max_rows})
-    headers = [str(h or "").strip() for h in rows[0]]
+    header_row, header_values = numbered[0]
+    headers = [str(h or "").strip() for h in header_values]
     dataset.headers = headers
-    for row in rows[1:]:
+    dataset.sheet_rows = {}
+    dataset.cell_errors = {}
+    for r, c in formulas:
+        if r == header_row:
+            raise ImportFileError(_("表头（第 %(row)s 行）含有公式，请按模板填写表头。") % {"row": r})
+        header = headers[c - 1] if c <= len(headers) else ""
+        dataset.cell_errors.setdefault(r, []).append(
+            _("%(col)s 列（%(header)s）含有公式，请将公式转换为数值后再导入。")
+            % {"col": _column_letter(c), "header": header or "—"}
+        )
+    for i, (sheet_row, row) in enumerate(numbered[1:], 1):
         row = list(row) + [None] * (len(headers) - len(row))
         dataset.append(["" if v is None else v for v in row[: len(headers)]])
+        dataset.sheet_rows[i] = sheet_row
     return dataset
 
 
-def _errors_of(result, resource):
-    """Per-row Chinese errors: [(row number in the sheet, [messages])]."""
+def _errors_of(result, resource, dataset):
+    """Every row error of the file in one list, Chinese: [(sheet row number, [messages])]. The
+    formula cells found on reading come first in their row, then the resource's own errors."""
     column_of = {f.attribute: f.column_name for f in resource.fields.values()}
-    out = {}
+    sheet_row = getattr(dataset, "sheet_rows", {})
+    out = {r: list(messages) for r, messages in getattr(dataset, "cell_errors", {}).items()}
     for invalid in result.invalid_rows:
         messages = []
         for attr, errs in invalid.field_specific_errors.items():
             messages += [f"{column_of.get(attr, attr)}：{e}" for e in errs]
         messages += list(invalid.non_field_specific_errors)
-        out[invalid.number + 1] = messages
+        out.setdefault(sheet_row.get(invalid.number, invalid.number + 1), []).extend(messages)
     for number, errors in result.row_errors():
-        out.setdefault(number + 1, []).append(
+        out.setdefault(sheet_row.get(number, number + 1), []).append(
             _("该行无法导入（%(kind)s）。") % {"kind": type(errors[0].error).__name__}
         )
     return sorted(out.items())
+
+
+def _totals(resource, dataset, errors):
+    """Counts that add up to the rows of the file: a row with any error is counted once, as invalid."""
+    refused = {number for number, _messages in errors if number}
+    sheet_row = getattr(dataset, "sheet_rows", {})
+    totals = dict.fromkeys(("new", "update", "skip", "invalid", "error"), 0)
+    for i in range(1, len(dataset) + 1):
+        if sheet_row.get(i, i + 1) in refused:
+            totals["invalid"] += 1
+        else:
+            kind = resource.row_types.get(i, "skip")
+            totals[kind if kind in totals else "error"] += 1
+    return totals
 
 
 def import_run(*, user, kind, data, file_name, mode="create", dry_run=True, batch=None, progress=None):
@@ -126,10 +168,10 @@ def import_run(*, user, kind, data, file_name, mode="create", dry_run=True, batc
         result = resource.import_data(
             dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
         )
-        errors = _errors_of(result, resource)
+        errors = _errors_of(result, resource, dataset)
+        totals = _totals(resource, dataset, errors)
         if result.base_errors:
             errors.insert(0, (0, [_("文件无法导入。")]))
-        totals = {k: result.totals.get(k, 0) for k in ("new", "update", "skip", "invalid", "error")}
         if batch is not None:
             if errors:
                 transaction.set_rollback(True)

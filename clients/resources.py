@@ -1,7 +1,8 @@
 """Excel import and export (django-import-export) with Chinese column headers.
 
-Import: enterprises (matched on 统一社会信用代码, create or update mode), contacts and projects
-(matched to an enterprise the importer may change, by credit code). Every row is validated with
+Import: enterprises (matched on 统一社会信用代码, create or update mode), contacts (matched to an
+existing person by mobile or e-mail, which is updated instead of duplicated) and projects (matched
+to an enterprise the importer may change, by credit code). Every row is validated with
 Chinese messages; a file with any error imports nothing. Rows created by an import carry its
 ImportBatch so the whole import can be undone; updated enterprises keep their previous values.
 
@@ -117,11 +118,13 @@ class ZsResourceMixin:
         super().__init__()
         self.user, self.batch, self.mode, self.clear = user, batch, mode, clear
         self.previous_values = {}
+        self.row_types = {}
 
     progress = None  # callable(rows_done) set by clients.excel for a confirmed import
 
     def import_row(self, row, instance_loader, **kwargs):
         result = super().import_row(row, instance_loader, **kwargs)
+        self.row_types[kwargs.get("row_number")] = result.import_type  # for the preview's counts
         if self.progress is not None:
             self.rows_done = getattr(self, "rows_done", 0) + 1
             self.progress(self.rows_done)
@@ -241,7 +244,6 @@ class ContactResource(ZsResourceMixin, resources.ModelResource):
         model = Contact
         fields = ("enterprise", "name", "mobile", "email", "wechat", "position", "source", "purpose")
         import_id_fields = ()
-        force_init_instance = True
         clean_model_instances = False
         skip_diff = True
 
@@ -251,6 +253,36 @@ class ContactResource(ZsResourceMixin, resources.ModelResource):
 
     def get_queryset(self):
         return Contact.objects.none()
+
+    def get_instance(self, instance_loader, row):
+        """The same person by mobile or e-mail (blind index, clients.people): an existing record in
+        the importer's scope is updated, not duplicated; one elsewhere refuses the row, naming only
+        the department that holds it."""
+        from .people import find_person
+
+        mobile = str(row.get("手机号") or "").strip()
+        email = str(row.get("电子邮箱") or "").strip()
+        found = find_person(self.user, mobile=mobile, email=email)
+        if found.inside:
+            contact = found.inside[0]
+            if not can_write(self.user, contact.enterprise):
+                raise ValidationError(_("该人员已登记（联系人 #%(pk)s），但您无权修改其记录。") % {"pk": contact.pk})
+            return contact
+        if found.outside:
+            department = found.outside[0]["department"] or _("其他部门")
+            raise ValidationError(
+                _("该人员已在「%(dept)s」登记，不能重复导入；如需跟进请在添加联系人页面申请协办。")
+                % {"dept": department}
+            )
+        return None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """An update fills in what the row gives: empty cells keep the stored value, and the person
+        stays with the enterprise that holds the record."""
+        blank = str(row.get(field.column_name) or "").strip() == ""
+        if instance.pk is not None and (field.attribute == "enterprise" or blank):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.pk is None:
