@@ -10,7 +10,7 @@ class ClientsConfig(AppConfig):
     def ready(self):
         from zhaoshang.core.dashboard import register_panel
 
-        from . import dashboard, loss, roles
+        from . import dashboard, loss, reminders, roles
 
         # Role permissions are declared in one table (clients.roles) and synced after every app's
         # migrate step (no sender): auth creates each app's permissions in that app's own
@@ -19,3 +19,5 @@ class ClientsConfig(AppConfig):
         for panel in dashboard.PANELS:
             register_panel(panel)
         register_panel(loss.loss_panel)  # [L] 终止分析, its own module
+        register_panel(reminders.team_overdue_panel)  # [L] heads: the team's overdue follow-ups
+        reminders.register_kinds()

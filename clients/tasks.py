@@ -1,4 +1,5 @@
-"""Periodic case jobs. Each is also a management command (release_idle_projects, notify_overdue_followups)."""
+"""Periodic case jobs. Each is also a management command (release_idle_projects, notify_overdue_followups,
+notify_pool_release_warnings, notify_team_overdue)."""
 
 from celery import shared_task
 
@@ -34,3 +35,19 @@ def sweep_import_spool():
     from .excel import spool_sweep
 
     return spool_sweep()
+
+
+@shared_task(ignore_result=True)
+def notify_pool_release_warnings():
+    """Warn owners of projects about to be released into the 公海 pool (daily). Idempotent."""
+    from .reminders import pool_notify_release_soon
+
+    return pool_notify_release_soon()
+
+
+@shared_task(ignore_result=True)
+def notify_team_overdue():
+    """Give each department head the count of their team's overdue follow-ups (daily). Idempotent."""
+    from .reminders import team_notify_overdue
+
+    return team_notify_overdue()
