@@ -99,9 +99,12 @@ class StageForm(BootstrapMixin, forms.Form):
         if project is not None:
             from .stages import KIND_LABELS, allowed_targets
 
+            targets = allowed_targets(project.stage)
             self.fields["stage"].choices = [
-                (stage.value, f"{stage.label} · {KIND_LABELS[kind]}") for stage, kind in allowed_targets(project.stage)
+                (stage.value, f"{stage.label} · {KIND_LABELS[kind]}") for stage, kind in targets
             ]
+            # the next step forward is offered first (a back move or 终止 is a deliberate choice)
+            self.fields["stage"].initial = next((s.value for s, kind in targets if kind != "back"), None)
 
     def clean(self):
         data = super().clean()
