@@ -180,7 +180,7 @@ def project_edit(request, pk):
 @require_POST
 def project_stage(request, pk):
     project = get_project_for_user(request.user, pk, write=True)
-    form = StageForm(request.POST, project=project)
+    form = StageForm(request.POST)  # every stage: the service says in Chinese why a move is not allowed
     if form.is_valid():
         try:
             services.project_change_stage(
