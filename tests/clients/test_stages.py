@@ -105,3 +105,15 @@ def test_loss_panel_sums_by_reason_stage_and_department(client_for, org, officer
     assert 'id="panel-loss"' in body and "选址其他地区" in body and "用地或载体条件不满足" not in body
     # officers do not get the team analysis
     assert 'id="panel-loss"' not in client_for(officer1).get(reverse("core:dashboard")).content.decode()
+
+
+def test_portal_says_why_a_move_outside_the_table_is_refused(client_for, officer1, make_project):
+    project = _move(officer1, make_project(officer1), Stage.LANDED)
+    response = client_for(officer1).post(
+        reverse("clients:project_stage", args=[project.pk]),
+        {"stage": "terminated", "loss_reason": "other", "reason": "x"},
+        follow=True,
+    )
+    assert "不能从「注册落地」直接变更为「终止」" in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.LANDED
