@@ -194,7 +194,11 @@ def import_run(*, user, kind, data, file_name, mode="create", dry_run=True, batc
                         "finished_at",
                     ]
                 )
-    return {"rows": len(dataset), "totals": totals, "errors": errors, "batch": batch}
+    sheet_row = getattr(dataset, "sheet_rows", {})
+    updated_rows = sorted(sheet_row.get(i, i + 1) for i, kind in resource.row_types.items() if kind == "update")
+    refused = {number for number, _messages in errors}
+    updated_rows = [r for r in updated_rows if r not in refused]
+    return {"rows": len(dataset), "totals": totals, "errors": errors, "batch": batch, "updated_rows": updated_rows}
 
 
 @transaction.atomic

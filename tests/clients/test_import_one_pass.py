@@ -68,6 +68,7 @@ def test_contact_import_updates_the_person_matched_by_mobile_or_email(officer1, 
     preview = import_run(user=officer1, kind="contact", data=data, file_name="c.xlsx")
     assert preview["errors"] == []
     assert (preview["totals"]["new"], preview["totals"]["update"]) == (2, 1)
+    assert preview["updated_rows"] == [2]  # the preview names the row that updates 钱多多's record
     assert Contact.objects.count() == 1
     import_run(user=officer1, kind="contact", data=data, file_name="c.xlsx", dry_run=False)
     assert Contact.objects.count() == 3
