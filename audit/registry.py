@@ -39,6 +39,7 @@ _TABLE = [
     ("clients.Assignment", {}),
     ("clients.Milestone", {}),
     ("clients.StageChange", {}),
+    ("clients.LossReason", {}),  # [L] the configurable 终止 reason codes
     # privacy governance and personal data: listed by each privacy concern (PrivacyConfig.audited_models)
     # complaints (personal data)
     ("complaints.Complaint", {}),
