@@ -498,3 +498,5 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # Notifications: age (days) of the retention rule that purges in-app notifications, set when the
 # rule is first created; the privacy officer adjusts the rule in the admin console afterwards.
 NOTIFICATION_KEEP_DAYS = env.int("NOTIFICATION_KEEP_DAYS", default=180)
+# Default period of the webhook delivery retention rule, when the rule is first created (then: admin).
+WEBHOOK_DELIVERY_KEEP_DAYS = env.int("WEBHOOK_DELIVERY_KEEP_DAYS", default=180)

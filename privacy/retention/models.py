@@ -34,6 +34,7 @@ class RetentionCategory(models.TextChoices):
     AUDIT_LOG = "audit_log", _("审计日志")
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
     NOTIFICATIONS = "notifications", _("站内通知")
+    WEBHOOK_DELIVERIES = "webhook_deliveries", _("回调推送记录")  # [K] registered by integrations.retention
 
 
 class ClockEvent(models.TextChoices):
@@ -68,6 +69,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
+    RetentionCategory.WEBHOOK_DELIVERIES: {ClockEvent.CREATED},
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -77,6 +79,7 @@ DELETE_ONLY = {
     RetentionCategory.CONSENT_EVIDENCE,
     RetentionCategory.IMPACT_ASSESSMENTS,
     RetentionCategory.NOTIFICATIONS,
+    RetentionCategory.WEBHOOK_DELIVERIES,
 }
 
 
