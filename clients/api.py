@@ -234,7 +234,9 @@ class EnterpriseSearchSerializer(StrictInputSerializer):
 
 
 class RevealSerializer(StrictInputSerializer):
-    field = serializers.ChoiceField(choices=sorted(services.REVEAL_FIELDS))
+    field = serializers.ChoiceField(
+        choices=[(name, Contact._meta.get_field(name).verbose_name) for name in sorted(services.REVEAL_FIELDS)]
+    )
     purpose = serializers.ChoiceField(choices=RevealPurpose.choices)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

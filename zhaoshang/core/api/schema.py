@@ -33,6 +33,24 @@ COMMON_ERRORS = {
 
 
 class ApiAutoSchema(AutoSchema):
+    """Our text only: Chinese summaries and descriptions given with `extend_schema`, never docstrings.
+
+    Views' and serializers' docstrings are notes for developers, in English; drf-spectacular would
+    show them as the operation's and the component's description on the docs page. An operation's
+    description comes from `extend_schema(description=…)` (which overrides `get_description`).
+    """
+
+    def get_description(self):
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        from drf_spectacular.drainage import get_override
+
+        if not get_override(serializer, "description"):
+            schema.pop("description", None)
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(COMMON_ERRORS)
