@@ -21,9 +21,7 @@ def limit(settings):
 
 
 def _wrong(client, n, ip="203.0.113.9", key="zsk_abcdef12_wrongsecret"):
-    return [
-        client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {key}", REMOTE_ADDR=ip).status_code for _ in range(n)
-    ]
+    return [client.get(URL, HTTP_AUTHORIZATION=f"Api-Key {key}", REMOTE_ADDR=ip).status_code for _ in range(n)]
 
 
 def test_after_the_limit_every_key_from_that_address_answers_429_in_chinese(client, make_integration, limit):
