@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.localized import localized
+from zhaoshang.core.localized import join_list, localized
 
 
 class RetentionCategory(models.TextChoices):
@@ -152,7 +152,7 @@ class RetentionRule(models.Model):
         if self.category and self.period_days is not None and self.period_days < floor_days(self.category):
             errors["period_days"] = floor_error(self.category)
         if self.category and self.clock_event and self.clock_event not in ALLOWED_CLOCKS.get(self.category, ()):
-            allowed = "、".join(str(ClockEvent(c).label) for c in sorted(ALLOWED_CLOCKS.get(self.category, ())))
+            allowed = join_list(ClockEvent(c).label for c in sorted(ALLOWED_CLOCKS.get(self.category, ())))
             errors["clock_event"] = _("该数据类别的起算事件只能是：%(allowed)s。") % {"allowed": allowed}
         if self.category in DELETE_ONLY and self.action == RetentionAction.ANONYMISE:
             errors["action"] = _("该数据类别到期只能删除。")
