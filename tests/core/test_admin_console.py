@@ -108,3 +108,62 @@ def test_auditlog_actions_read_in_chinese(client, superuser):
     from auditlog.models import LogEntry
 
     assert str(LogEntry.Action.choices[0][1]) == "新建"
+
+
+def _english_texts(page, user_data):
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S)
+    texts = {html.unescape(t).strip() for t in re.findall(r">([^<>]+)<", page)}
+    return sorted(
+        t
+        for t in texts
+        if re.search("[A-Za-z]{3,}", t) and not CJK.search(t) and not any(d in t for d in user_data)
+    )
+
+
+def test_two_factor_device_pages_are_chinese(client, superuser):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    totp = TOTPDevice.objects.create(user=superuser, name="phone")
+    static = StaticDevice.objects.create(user=superuser, name="backup")
+    static.token_set.create(token="abc12345")
+    client.force_login(superuser)
+    pages = [
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_totp/totpdevice/add/",
+        f"/admin/otp_totp/totpdevice/{totp.pk}/change/",
+        "/admin/otp_static/staticdevice/",
+        "/admin/otp_static/staticdevice/add/",
+        f"/admin/otp_static/staticdevice/{static.pk}/change/",
+    ]
+    # user data, and the token row's name (django-otp's model has no __str__)
+    user_data = ["phone", "backup", "root-console", "StaticToken object"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert _english_texts(response.content.decode(), user_data) == [], path
+    page = client.get(f"/admin/otp_totp/totpdevice/{totp.pk}/change/").content.decode()
+    assert "时间步长（秒）" in page and "二维码" in page and ">设备<" in page.replace("\n", "")
+
+
+def test_a_device_can_still_be_added_through_the_chinese_form(client, superuser):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {
+            "user": superuser.pk,
+            "name": "phone",
+            "confirmed": "on",
+            "key": "3132333435363738393031323334353637383930",
+            "step": 30,
+            "t0": 0,
+            "digits": 6,
+            "tolerance": 1,
+            "drift": 0,
+            "throttling_failure_count": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert TOTPDevice.objects.filter(user=superuser, name="phone").exists()
