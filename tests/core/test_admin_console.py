@@ -114,9 +114,7 @@ def _english_texts(page, user_data):
     page = re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S)
     texts = {html.unescape(t).strip() for t in re.findall(r">([^<>]+)<", page)}
     return sorted(
-        t
-        for t in texts
-        if re.search("[A-Za-z]{3,}", t) and not CJK.search(t) and not any(d in t for d in user_data)
+        t for t in texts if re.search("[A-Za-z]{3,}", t) and not CJK.search(t) and not any(d in t for d in user_data)
     )
 
 
