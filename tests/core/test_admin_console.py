@@ -140,6 +140,9 @@ def test_two_factor_device_pages_are_chinese(client, superuser):
         response = client.get(path)
         assert response.status_code == 200, path
         assert _english_texts(response.content.decode(), user_data) == [], path
+    listing = client.get("/admin/otp_totp/totpdevice/").content.decode()
+    filters = listing.split('id="changelist-filter"')[1]
+    assert "创建时间" in filters and "已启用" in filters and "created at" not in filters
     page = client.get(f"/admin/otp_totp/totpdevice/{totp.pk}/change/").content.decode()
     assert "时间步长（秒）" in page and "二维码" in page and ">设备<" in page.replace("\n", "")
 

@@ -58,6 +58,25 @@ def _shown(name):
 READ_ONLY = ("created_at", "last_used_at")
 
 
+def _titled_filter(model_admin, name):
+    """The package's filter for field `name`, titled in Chinese (its title is the field's verbose name)."""
+    field = model_admin.model._meta.get_field(name)
+    base = (
+        admin.BooleanFieldListFilter
+        if field.get_internal_type() == "BooleanField"
+        else admin.DateFieldListFilter
+        if field.get_internal_type() in ("DateTimeField", "DateField")
+        else admin.AllValuesFieldListFilter
+    )
+
+    class Titled(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = LABELS[name]
+
+    return name, Titled
+
+
 class ChineseDeviceAdmin:
     """Mixin over a django-otp device admin."""
 
@@ -71,6 +90,14 @@ class ChineseDeviceAdmin:
 
     def get_readonly_fields(self, request, obj=None):
         return [f"{n}_shown" if n in READ_ONLY else n for n in super().get_readonly_fields(request, obj)]
+
+    search_help_text = _("按用户的用户名或电子邮件地址搜索")
+
+    def get_list_filter(self, request):
+        return [
+            _titled_filter(self, n) if isinstance(n, str) and n in LABELS else n
+            for n in super().get_list_filter(request)
+        ]
 
     def get_list_display(self, request):
         return [_shown(n) if n in LABELS else n for n in super().get_list_display(request)]
