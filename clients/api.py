@@ -23,6 +23,7 @@ from zhaoshang.core.api.exceptions import Conflict
 from zhaoshang.core.api.fields import DepartmentRefSerializer, MaskedField, StaffSerializer, StrictInputSerializer
 from zhaoshang.core.api.schema import ErrorSerializer
 from zhaoshang.core.api.views import ApiView
+from zhaoshang.core.localized import join_list
 
 from . import services
 from .models import Contact, Currency, Enterprise, FollowUp, FollowUpMethod, Industry, Project, RevealPurpose, Source
@@ -245,7 +246,9 @@ class EnterpriseSearchSerializer(StrictInputSerializer):
 
 
 class RevealSerializer(StrictInputSerializer):
-    field = serializers.ChoiceField(choices=sorted(services.REVEAL_FIELDS))
+    field = serializers.ChoiceField(
+        choices=[(name, Contact._meta.get_field(name).verbose_name) for name in sorted(services.REVEAL_FIELDS)]
+    )
     purpose = serializers.ChoiceField(choices=RevealPurpose.choices)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -320,7 +323,7 @@ class EnterpriseListView(ApiView):
             message = _("该统一社会信用代码已报备，不能重复创建。")
             raise Conflict(message, code="duplicate", fields={"credit_code": [message]})
         if duplicates and not confirm:
-            names = "、".join(d.name for d in duplicates[:5])
+            names = join_list(d.name for d in duplicates[:5])
             message = _(
                 "发现可能重复的企业：%(names)s。如确认不是同一家企业，请带 confirm_not_duplicate=true 重新提交。"
             ) % {"names": names}

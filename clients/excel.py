@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhaoshang.core.localized import join_list, label_value
+
 from .models import Contact, Enterprise, ImportBatch, Project
 from .resources import RESOURCES, neutralise
 
@@ -117,7 +119,7 @@ def _errors_of(result, resource, dataset):
     for invalid in result.invalid_rows:
         messages = []
         for attr, errs in invalid.field_specific_errors.items():
-            messages += [f"{column_of.get(attr, attr)}：{e}" for e in errs]
+            messages += [label_value(column_of.get(attr, attr), e) for e in errs]
         messages += list(invalid.non_field_specific_errors)
         out.setdefault(sheet_row.get(invalid.number, invalid.number + 1), []).extend(messages)
     for number, errors in result.row_errors():
@@ -155,7 +157,7 @@ def import_run(*, user, kind, data, file_name, mode="create", dry_run=True, batc
     resource_class = RESOURCES[kind]
     missing = [h for h in resource_class.required_headers if h not in dataset.headers]
     if missing:
-        raise ImportFileError(_("文件缺少以下列：%(cols)s。请下载模板后按模板填写。") % {"cols": "、".join(missing)})
+        raise ImportFileError(_("文件缺少以下列：%(cols)s。请下载模板后按模板填写。") % {"cols": join_list(missing)})
     with transaction.atomic():
         if dry_run:
             batch = None

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from privacy.crypto.masking import mask_email, mask_id_number, mask_mobile, mask_name, mask_text
+from zhaoshang.core.localized import join_list
 
 from .models import CollectionPurpose, Contact, Currency, Enterprise, Industry, Project, Source, Stage
 from .scopes import can_write, user_department_id
@@ -135,7 +136,7 @@ class ZsResourceMixin:
         missing = [h for h in self.required_headers if h not in headers]
         if missing:
             raise ValidationError(
-                _("文件缺少以下列：%(cols)s。请下载模板后按模板填写。") % {"cols": "、".join(missing)}
+                _("文件缺少以下列：%(cols)s。请下载模板后按模板填写。") % {"cols": join_list(missing)}
             )
 
     def export_field(self, field, instance, **kwargs):

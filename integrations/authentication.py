@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from .services import api_key_authenticate
+from .throttling import key_failure_count, key_failures_blocked
 
 KEYWORD = "Api-Key"
 
@@ -27,12 +28,26 @@ def _attach_audit_actor(user):
         context["actor"] = user
 
 
+class KeyFailuresThrottled(exceptions.Throttled):
+    """429 for an address that presented too many invalid keys (Retry-After: the window's end)."""
+
+    keep_message = True  # the envelope keeps this message, not the per-key limit's
+
+    def __init__(self, wait):
+        super().__init__(detail=_("API 密钥验证失败次数过多，请稍后再试。"))  # no wait: DRF would append English
+        self.wait = wait
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         header = get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() != KEYWORD.lower():
             return None
+        wait = key_failures_blocked(request)
+        if wait is not None:  # too many failed keys from this address: no key is checked until the window ends
+            raise KeyFailuresThrottled(wait)
         if len(header) != 2:
+            key_failure_count(request)
             raise exceptions.AuthenticationFailed(_("Authorization 请求头格式应为“Api-Key <密钥>”。"))
         try:
             presented = header[1].decode("ascii")
@@ -40,6 +55,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             presented = ""
         key = api_key_authenticate(presented)
         if key is None:
+            key_failure_count(request)
             raise exceptions.AuthenticationFailed(_("API 密钥无效、已过期或已吊销。"))
         user = key.integration.service_user
         user.api_integration = key.integration

@@ -507,9 +507,15 @@ SPECTACULAR_SETTINGS = {
 API_KEY_DEFAULT_DAYS = env.int("API_KEY_DEFAULT_DAYS", default=365)
 API_KEY_MAX_DAYS = env.int("API_KEY_MAX_DAYS", default=730)
 API_KEY_ROTATION_GRACE_HOURS = env.int("API_KEY_ROTATION_GRACE_HOURS", default=24)  # old key after a rotation
+# Failed API key attempts per client address: after this many in a window, every key attempt from
+# that address answers 429 until the window ends (slows guessing keys).
+API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=10)
+API_KEY_FAILURE_WINDOW = env.int("API_KEY_FAILURE_WINDOW", default=600)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 
 # Notifications: age (days) of the retention rule that purges in-app notifications, set when the
 # rule is first created; the privacy officer adjusts the rule in the admin console afterwards.
 NOTIFICATION_KEEP_DAYS = env.int("NOTIFICATION_KEEP_DAYS", default=180)
+# Default period of the webhook delivery retention rule, when the rule is first created (then: admin).
+WEBHOOK_DELIVERY_KEEP_DAYS = env.int("WEBHOOK_DELIVERY_KEEP_DAYS", default=180)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhaoshang.core.localized import localized
+from zhaoshang.core.localized import join_list, localized
 
 
 class RetentionCategory(models.TextChoices):
@@ -34,6 +34,7 @@ class RetentionCategory(models.TextChoices):
     AUDIT_LOG = "audit_log", _("审计日志")
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
     NOTIFICATIONS = "notifications", _("站内通知")
+    WEBHOOK_DELIVERIES = "webhook_deliveries", _("回调推送记录")  # [K] registered by integrations.retention
 
 
 class ClockEvent(models.TextChoices):
@@ -68,6 +69,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
+    RetentionCategory.WEBHOOK_DELIVERIES: {ClockEvent.CREATED},
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -77,6 +79,7 @@ DELETE_ONLY = {
     RetentionCategory.CONSENT_EVIDENCE,
     RetentionCategory.IMPACT_ASSESSMENTS,
     RetentionCategory.NOTIFICATIONS,
+    RetentionCategory.WEBHOOK_DELIVERIES,
 }
 
 
@@ -149,7 +152,7 @@ class RetentionRule(models.Model):
         if self.category and self.period_days is not None and self.period_days < floor_days(self.category):
             errors["period_days"] = floor_error(self.category)
         if self.category and self.clock_event and self.clock_event not in ALLOWED_CLOCKS.get(self.category, ()):
-            allowed = "、".join(str(ClockEvent(c).label) for c in sorted(ALLOWED_CLOCKS.get(self.category, ())))
+            allowed = join_list(ClockEvent(c).label for c in sorted(ALLOWED_CLOCKS.get(self.category, ())))
             errors["clock_event"] = _("该数据类别的起算事件只能是：%(allowed)s。") % {"allowed": allowed}
         if self.category in DELETE_ONLY and self.action == RetentionAction.ANONYMISE:
             errors["action"] = _("该数据类别到期只能删除。")

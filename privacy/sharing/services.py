@@ -32,6 +32,7 @@ from clients.roles import has_role
 from privacy import files
 from privacy.assessments.models import Trigger
 from privacy.assessments.services import AssessmentMissing, assessment_covering
+from zhaoshang.core.localized import join_list
 
 from .models import (
     Agreement,
@@ -239,9 +240,7 @@ def agreement_sign(*, agreement, user, upload, content_type):
     _editable(agreement)
     missing = agreement.missing_terms()
     if missing:
-        raise ShareRefused(
-            _("协议缺少法律要求的条款：%(terms)s。请补全后再登记签署。") % {"terms": "、".join(str(t) for t in missing)}
-        )
+        raise ShareRefused(_("协议缺少法律要求的条款：%(terms)s。请补全后再登记签署。") % {"terms": join_list(missing)})
     purposes = list(agreement.purposes.all())
     if not purposes or not agreement.categories:
         raise ShareRefused(_("协议须约定处理用途和个人信息种类。"))

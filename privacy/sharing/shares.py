@@ -24,6 +24,7 @@ from audit.access import record_access_each
 from privacy import files
 from privacy.assessments.models import Trigger
 from privacy.assessments.services import AssessmentMissing, assessment_covering
+from zhaoshang.core.localized import join_list
 
 from . import recipient_file
 from .models import Agreement, AgreementKind, DataShare, Partner, ShareStatus, ShareSubject
@@ -122,7 +123,7 @@ def _check_fields(codes, agreement, purpose):
         raise ShareRefused(
             {
                 "fields": _("字段“%(fields)s”不在协议和用途约定的个人信息种类内，不能提供。")
-                % {"fields": "、".join(str(f) for f in outside)}
+                % {"fields": join_list(outside)}
             }
         )
     return codes

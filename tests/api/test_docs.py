@@ -36,3 +36,32 @@ def test_schema_is_served_to_staff_and_to_keys_not_to_anonymous(client, officer1
     integration = make_integration()
     response = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Api-Key {integration.key}")
     assert response.status_code == 200
+
+
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+
+
+def _texts(node, path=""):
+    """(path, text) of every title, summary and description in the schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("title", "summary", "description") and isinstance(value, str) and value:
+                yield f"{path}/{key}", value
+            yield from _texts(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _texts(value, f"{path}[{index}]")
+
+
+def test_the_docs_read_in_chinese_no_english_docstrings(client, officer1):
+    client.force_login(officer1)
+    schema = client.get("/api/schema/").json()
+    assert CJK.search(schema["info"]["title"]) and CJK.search(schema["info"]["description"])
+    assert all(CJK.search(tag["name"]) and CJK.search(tag["description"]) for tag in schema["tags"])
+    texts = list(_texts(schema))
+    assert len(texts) > 30
+    english = [(where, text[:60]) for where, text in texts if not CJK.search(text)]
+    assert english == []
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert operations and all(CJK.search(op.get("summary", "")) for op in operations)
+    assert all(op.get("tags") and all(CJK.search(tag) for tag in op["tags"]) for op in operations)

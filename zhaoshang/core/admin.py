@@ -32,3 +32,8 @@ class PersonUserAdmin(UserAdmin):
     @admin.display(description=_("姓名"), ordering="last_name")
     def display_name(self, obj):
         return person_name(obj)
+
+
+from .otp_admin import register as register_otp_admins  # noqa: E402
+
+register_otp_admins()

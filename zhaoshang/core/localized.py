@@ -20,3 +20,13 @@ def localized(obj, field="name"):
     if is_english():
         return getattr(obj, f"{field}_en", "") or value
     return value
+
+
+def join_list(items):
+    """Items of a list inside a sentence: "甲、乙" in Chinese, "A, B" in English (half-width there)."""
+    return (", " if is_english() else "、").join(str(item) for item in items)
+
+
+def label_value(label, value):
+    """ "标签：值" in Chinese, "Label: value" in English."""
+    return f"{label}: {value}" if is_english() else f"{label}：{value}"

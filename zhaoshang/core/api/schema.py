@@ -28,11 +28,29 @@ COMMON_ERRORS = {
     "403": _("接入系统未获该接口授权，或服务账号角色无权执行。"),
     "406": _("Accept 请求头要求的格式无法提供（仅 application/json）。"),
     "415": _("请求内容类型不受支持（仅 application/json）。"),
-    "429": _("调用过于频繁（每个密钥每分钟限额），或当日查看明文次数已达上限。"),
+    "429": _("调用过于频繁（每个密钥每分钟限额）、同一地址的密钥验证失败次数过多，或当日查看明文次数已达上限。"),
 }
 
 
 class ApiAutoSchema(AutoSchema):
+    """Our text only: Chinese summaries and descriptions given with `extend_schema`, never docstrings.
+
+    Views' and serializers' docstrings are notes for developers, in English; drf-spectacular would
+    show them as the operation's and the component's description on the docs page. An operation's
+    description comes from `extend_schema(description=…)` (which overrides `get_description`).
+    """
+
+    def get_description(self):
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        from drf_spectacular.drainage import get_override
+
+        if not get_override(serializer, "description"):
+            schema.pop("description", None)
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(COMMON_ERRORS)

@@ -10,6 +10,7 @@ interface description is not published to anonymous visitors either.
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
@@ -55,10 +56,10 @@ register_converter(HotlineIdConverter, "hotline")
 
 
 class CountsSerializer(serializers.Serializer):
-    projects = serializers.DictField(required=False, help_text="total, by_stage{stage: n}")
-    enterprises = serializers.DictField(required=False, help_text="total")
-    followups = serializers.DictField(required=False, help_text="overdue")
-    complaints = serializers.DictField(required=False, help_text="open, overdue")
+    projects = serializers.DictField(required=False, help_text=_("项目：total 总数，by_stage 各阶段数量"))
+    enterprises = serializers.DictField(required=False, help_text=_("企业：total 总数"))
+    followups = serializers.DictField(required=False, help_text=_("跟进：overdue 逾期未联系的项目数"))
+    complaints = serializers.DictField(required=False, help_text=_("投诉：open 未办结数，overdue 超期数"))
 
 
 class CountsView(ApiView):
@@ -67,7 +68,7 @@ class CountsView(ApiView):
     required_scope = Scope.COUNTS_READ
     serializer_class = CountsSerializer
 
-    @extend_schema(summary="统计数字（仪表板用，按服务账号的数据范围）", tags=["统计"])
+    @extend_schema(summary=_("统计数字（仪表板用，按服务账号的数据范围）"), tags=["统计"])
     def get(self, request):
         return Response({**clients_api.counts(request.user), **complaints_api.counts(request.user)})
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +51,8 @@ class Kind:
     def render(self, params):
         values = {name: (params or {}).get(name, "") for name in self.params}
         for name, choices in self.labels:
-            with suppress(ImportError, ValueError):  # an unknown code is shown as it is
-                values[name] = import_string(choices)(values[name]).label
+            with suppress(ImportError):
+                values[name] = _choice_label(import_string(choices), values[name])
         return str(self.text) % values
 
     def url(self, object_id):
@@ -62,6 +63,23 @@ class Kind:
             return reverse(self.url_name)
         except NoReverseMatch:
             return ""
+
+
+def _choice_label(choices, value):
+    """The label of `value` in the reader's language.
+
+    `value` is a choice's code ("in_progress"). Notifications written before their kind stored codes
+    hold the label as it was rendered then, in Chinese (办理中): matched against each choice's source
+    label, it reads "In progress" in English too. Anything else is shown as it is.
+    """
+    try:
+        return choices(value).label
+    except ValueError:
+        pass
+    with translation.override(None):  # the source (Chinese) labels, untranslated
+        source = {str(choice.label): choice for choice in choices}
+    choice = source.get(str(value))
+    return value if choice is None else choice.label
 
 
 KINDS = {}
