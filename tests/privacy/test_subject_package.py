@@ -45,7 +45,7 @@ def _zip(package):
 
 
 def test_package_holds_this_persons_data_and_nobody_elses(two, dpo):
-    me, other, request = two
+    _me, _other, request = two
     package = packages.package_build(subject_request=request, actor=dpo)
     archive = _zip(package)
     names = set(archive.namelist())
@@ -177,7 +177,7 @@ def test_the_partial_shows_the_link_or_says_it_no_longer_works(built):
 def test_export_files_rule_is_seeded_and_deletes_packages_after_30_days_file_and_row(
     built, django_capture_on_commit_callbacks
 ):
-    me, package = built
+    _me, package = built
     rule = RetentionRule.objects.get(code="export-files")
     assert (rule.category, rule.period_days, rule.action, rule.active) == ("export_files", 30, "delete", True)
     category = CATEGORIES["export_files"]
@@ -192,7 +192,7 @@ def test_export_files_rule_is_seeded_and_deletes_packages_after_30_days_file_and
 
 
 def test_a_held_persons_package_is_kept(built, dpo):
-    me, package = built
+    me, _package = built
     legal_hold_place(user=dpo, reason="诉讼", contact=me)
     rule = RetentionRule.objects.get(code="export-files")
     later = timezone.now() + datetime.timedelta(days=31)
