@@ -84,7 +84,7 @@ class ErasureResult:
     links_removed: int
     packages_removed: int
     evidence_files_removed: int
-    notified: int
+    notices: int  # notifications planned (sent once the erasure has committed)
 
 
 def _open_complaints(contact):
@@ -195,7 +195,7 @@ def contact_erase(contact, *, reason, actor):
     from .package_models import SubjectPackage
 
     with transaction.atomic():
-        contact = Contact._base_manager.select_for_update().select_related("subject_key").get(pk=contact.pk)
+        contact = Contact._base_manager.select_for_update(of=("self",)).select_related("subject_key").get(pk=contact.pk)
         refusal = erasure_refusal(contact)
         if refusal is not None:
             raise refusal
@@ -235,12 +235,8 @@ def contact_erase(contact, *, reason, actor):
             [(evidence_field.storage, evidence), (SubjectPackage._meta.get_field("file").storage, package_files)]
         )
         shredded = shred_subject(contact, cascade=True)
-        counter = {"notified": 0}
-
-        def send():
-            counter["notified"] = _notify_all(notices, contact.pk)
-
-        transaction.on_commit(send)
+        contact_id = contact.pk
+        transaction.on_commit(lambda: _notify_all(notices, contact_id))
     return ErasureResult(
         contact_id=contact.pk,
         keys_shredded=shredded,
@@ -248,5 +244,5 @@ def contact_erase(contact, *, reason, actor):
         links_removed=links_removed,
         packages_removed=packages_removed,
         evidence_files_removed=len(evidence),
-        notified=counter["notified"],
+        notices=len(notices),
     )
