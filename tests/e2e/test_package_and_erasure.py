@@ -1,10 +1,12 @@
 """[H] In a browser: the person downloads their copy package from the self-service page and its
 data.json has their mobile in clear; a used-up link answers a clear page; the privacy officer
 erases the person from the contact page, after which the link no longer opens. Screenshots at
-1280 and 390 px go to /tmp/shots-h2/ (not the repository)."""
+1280 and 390 px go to $SHOTS_DIR/shots-h2/ (default: the temporary directory, never the repository)."""
 
 import io
 import json
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from privacy.selfservice import services as link_services
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SHOTS = Path("/tmp/shots-h2")
+SHOTS = Path(os.environ.get("SHOTS_DIR", tempfile.gettempdir())) / "shots-h2"
 
 
 @pytest.fixture
