@@ -1,7 +1,8 @@
-"""Settings for bench/selfservice.sh: the project as is, with a hello-world baseline view added.
+"""Settings for bench/selfservice.sh: the project as is, with its two baselines added -- the plain
+equivalent of the self-service page (bench/selfservice_plain.py) and a hello-world view.
 
-The baseline (bench/selfservice_bench_urls.py) goes through the same middleware as the
-self-service page; it exists only when this module is the settings module.
+The baselines (bench/selfservice_bench_urls.py) go through the same middleware as the
+self-service page; they exist only when this module is the settings module.
 """
 
 from zhaoshang.settings import *  # noqa: F403

@@ -91,6 +91,7 @@ ROLE_PERMISSIONS = {
         "privacy.change_legalhold",
         "privacy.view_subjectrequest",
         "privacy.change_subjectrequest",
+        "privacy.erase_contact",  # [H] "erase now" on the contact page
         # [I] partners, agreements, impact assessments (approval is the privacy officer's)
         "privacy.view_partner",
         "privacy.add_partner",

@@ -21,6 +21,7 @@ RETENTION_MODULES = [
     "privacy.consent.retention",
     "privacy.selfservice.retention",
     "privacy.assessments.retention",
+    "privacy.requests.retention_packages",
 ]
 TASK_MODULES = [
     "privacy.retention.tasks",
@@ -58,6 +59,10 @@ class PrivacyConfig(AppConfig):
         from .sharing.reminders import register_kinds
 
         register_kinds()  # [I] reminder kinds, once the notification mechanism is present
+
+        from .requests.erasure import register_kinds as register_erasure_kinds
+
+        register_erasure_kinds()  # [H] notices to the recipients of an erased person's data
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

@@ -5,6 +5,7 @@ The public self-service pages are `privacy.selfservice.urls` (namespace "selfser
 
 from privacy.assessments.urls import urlpatterns as assessments
 from privacy.consent.urls import urlpatterns as consent
+from privacy.requests.erasure_urls import urlpatterns as erasure
 from privacy.requests.urls import urlpatterns as requests
 from privacy.retention.urls import urlpatterns as retention
 from privacy.selfservice.urls import staff_urlpatterns as selfservice_links
@@ -12,4 +13,4 @@ from privacy.sharing.urls import urlpatterns as sharing
 
 app_name = "privacy"
 
-urlpatterns = [*consent, *selfservice_links, *requests, *retention, *sharing, *assessments]
+urlpatterns = [*consent, *selfservice_links, *requests, *erasure, *retention, *sharing, *assessments]

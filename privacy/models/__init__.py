@@ -19,6 +19,7 @@ from privacy.consent.models import (
     SeparateConsent,
 )
 from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest
+from privacy.requests.package_models import SubjectPackage
 from privacy.retention.models import (
     ClockEvent,
     LegalHold,
@@ -64,5 +65,6 @@ __all__ = [
     "SeparateConsent",
     "ShareSubject",
     "SubjectKey",
+    "SubjectPackage",
     "SubjectRequest",
 ]

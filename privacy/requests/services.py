@@ -32,3 +32,6 @@ def subject_request_create(*, contact, kind, channel=Channel.SELFSERVICE, detail
         due_date=subject_request_due(now),
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
+
+
+from .erasure import ErasureRefused, contact_erase  # noqa: E402,F401

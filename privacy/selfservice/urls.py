@@ -9,6 +9,8 @@ pages' own routes come first, so that none of their names can be taken for a tok
 
 from django.urls import path
 
+from privacy.requests import package_views
+
 from . import staff_views, views
 
 app_name = "selfservice"
@@ -21,6 +23,7 @@ urlpatterns = [
     path("withdraw-all/", views.withdraw_all, name="withdraw_all"),
     path("request/", views.subject_request, name="request"),
     path("complaint/", views.complaint, name="complaint"),
+    path("package/<str:token>/", package_views.package_download, name="package"),
     path("<str:token>/", views.door, name="door"),
     path("<str:token>/<path:rest>", views.door, name="door_to"),
 ]
