@@ -34,6 +34,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("privacy", "0011_subject_package")]
+    dependencies = [("privacy", "0012_subject_package")]
 
     operations = [migrations.RunPython(forward, backward)]

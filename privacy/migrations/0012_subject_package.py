@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0010_drop_stored_derived_enterprise_grants'),
-        ('privacy', '0010_seed_recipient_purposes_assessment_rule'),
+        ("privacy", "0011_webhook_deliveries_retention_category"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
