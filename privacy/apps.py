@@ -21,10 +21,12 @@ RETENTION_MODULES = [
     "privacy.consent.retention",
     "privacy.selfservice.retention",
     "privacy.assessments.retention",
+    "privacy.requests.retention",  # [H] request records lose their personal data after SUBJECT_REQUEST_KEEP_DAYS
 ]
 TASK_MODULES = [
     "privacy.retention.tasks",
     "privacy.sharing.tasks",
+    "privacy.requests.tasks",
 ]  # Celery's autodiscovery looks for privacy.tasks only
 
 
@@ -58,6 +60,10 @@ class PrivacyConfig(AppConfig):
         from .sharing.reminders import register_kinds
 
         register_kinds()  # [I] reminder kinds, once the notification mechanism is present
+
+        from .requests.kinds import register_kinds as register_request_kinds
+
+        register_request_kinds()  # [H] request assigned, due, overdue
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

@@ -34,6 +34,7 @@ class RetentionCategory(models.TextChoices):
     AUDIT_LOG = "audit_log", _("审计日志")
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
     NOTIFICATIONS = "notifications", _("站内通知")
+    SUBJECT_REQUESTS = "subject_requests", _("个人信息权利请求记录")
 
 
 class ClockEvent(models.TextChoices):
@@ -68,6 +69,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
+    RetentionCategory.SUBJECT_REQUESTS: {ClockEvent.CREATED},  # [H] from receipt
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
