@@ -182,7 +182,9 @@ class RefuseForm(forms.Form):
 class CompleteForm(forms.Form):
     outcome = forms.CharField(label=_("给申请人的答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     partly = forms.BooleanField(label=_("仅部分完成"), required=False)
-    apply = forms.BooleanField(label=_("执行请求（更正、删除、限制、撤回同意或生成副本）"), required=False, initial=True)
+    apply = forms.BooleanField(
+        label=_("执行请求（更正、删除、限制、撤回同意或生成副本）"), required=False, initial=True
+    )
     correction_value = forms.CharField(label=_("核对后的更正内容"), max_length=200, required=False)
 
     def __init__(self, *args, subject_request=None, **kwargs):

@@ -18,7 +18,9 @@ KINDS = {
     },
     "subject_request_overdue": {
         "label": _("个人信息权利请求超期"),
-        "text": _("【超期】个人信息权利请求 #%(number)s 答复期限 %(due)s，已超期 %(days)s 个工作日，当前状态：%(status)s"),
+        "text": _(
+            "【超期】个人信息权利请求 #%(number)s 答复期限 %(due)s，已超期 %(days)s 个工作日，当前状态：%(status)s"
+        ),
         "params": ("number", "due", "days", "status"),
         "url_name": "privacy:request_detail",
         "digestable": False,

@@ -230,9 +230,7 @@ class SubjectRequestEvent(models.Model):
         REMIND = "remind", _("到期提醒")
         REDACT = "redact", _("保存期满，去除个人信息")
 
-    request = models.ForeignKey(
-        SubjectRequest, verbose_name=_("请求"), on_delete=models.CASCADE, related_name="events"
-    )
+    request = models.ForeignKey(SubjectRequest, verbose_name=_("请求"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
@@ -262,9 +260,7 @@ class SubjectRequestEvent(models.Model):
 class VerificationCode(models.Model):
     """A one-time code sent to the recorded mobile or e-mail: only its keyed digest is kept."""
 
-    request = models.ForeignKey(
-        SubjectRequest, verbose_name=_("请求"), on_delete=models.CASCADE, related_name="codes"
-    )
+    request = models.ForeignKey(SubjectRequest, verbose_name=_("请求"), on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(_("摘要"), max_length=64)
     sent_via = models.CharField(_("发送方式"), max_length=10)
     created_at = models.DateTimeField(_("发送时间"), default=timezone.now)

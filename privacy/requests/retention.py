@@ -42,9 +42,8 @@ class SubjectRequests(Category):
     model_label = "privacy.SubjectRequest"
 
     def _expired(self, rule, now, probe=False):
-        return (
-            self.model._base_manager.filter(received_at__lt=rule.cutoff(now), redacted=False)
-            .exclude(status__in=OPEN_STATUSES)
+        return self.model._base_manager.filter(received_at__lt=rule.cutoff(now), redacted=False).exclude(
+            status__in=OPEN_STATUSES
         )
 
     def _held(self, now):

@@ -28,12 +28,18 @@ from .models import RequestChannel, RequestKind, RequestStatus, SubjectRequest
 
 KIND_INTROS = {
     RequestKind.ACCESS: _("我们将把我们保存的您的个人信息整理成副本，供您在本页面下载。"),
-    RequestKind.PORTABILITY: _("我们将把您的个人信息整理成通用的机器可读格式，供您转移给您指定的其他处理者。为保护您的信息，需要验证码确认。"),
+    RequestKind.PORTABILITY: _(
+        "我们将把您的个人信息整理成通用的机器可读格式，供您转移给您指定的其他处理者。为保护您的信息，需要验证码确认。"
+    ),
     RequestKind.CORRECTION: _("请选择不准确或不完整的项目，并填写正确的内容。经核对后我们将予以更正。"),
-    RequestKind.DELETION: _("删除后，我们将销毁您的联系方式等个人信息，相关记录中的个人信息将被去除，无法恢复；我们将不能再与您联系。法律、行政法规规定须继续保存的，我们将停止除存储和必要安全保护之外的处理。为保护您的信息，需要验证码确认。"),
+    RequestKind.DELETION: _(
+        "删除后，我们将销毁您的联系方式等个人信息，相关记录中的个人信息将被去除，无法恢复；我们将不能再与您联系。法律、行政法规规定须继续保存的，我们将停止除存储和必要安全保护之外的处理。为保护您的信息，需要验证码确认。"
+    ),
     RequestKind.RESTRICTION: _("我们将对您的个人信息设置限制处理：在限制期间不再查看明文、导出、推送或向他人提供。"),
     RequestKind.EXPLANATION: _("我们将说明处理您个人信息的目的、依据、种类、接收方和保存期限。"),
-    RequestKind.WITHDRAWAL: _("我们将撤回您已作出的全部同意。撤回不影响撤回前基于同意已进行的处理。您也可在本页面逐项撤回。"),
+    RequestKind.WITHDRAWAL: _(
+        "我们将撤回您已作出的全部同意。撤回不影响撤回前基于同意已进行的处理。您也可在本页面逐项撤回。"
+    ),
 }
 
 
@@ -145,9 +151,8 @@ def explanation_context(contact):
                 "basis": purpose.get_legal_basis_display(),
                 "categories": [labels.get(c, c) for c in purpose.categories or []],
                 "method": purpose.display_method,
-                "recipients": [r["partner"].name for r in row.get("recipients", [])] or (
-                    [purpose.display_recipient] if purpose.display_recipient else []
-                ),
+                "recipients": [r["partner"].name for r in row.get("recipients", [])]
+                or ([purpose.display_recipient] if purpose.display_recipient else []),
                 "cross_border": purpose.cross_border,
                 "retention": purpose.retention_note,
                 "needs_consent": row["needs_consent"],
@@ -162,7 +167,10 @@ def explanation_context(contact):
 @selfservice_view
 def request_explanation(request, contact, pk):
     req = SubjectRequest.objects.filter(
-        pk=pk, contact=contact, kind=RequestKind.EXPLANATION, status__in=[RequestStatus.COMPLETED, RequestStatus.PARTLY_COMPLETED]
+        pk=pk,
+        contact=contact,
+        kind=RequestKind.EXPLANATION,
+        status__in=[RequestStatus.COMPLETED, RequestStatus.PARTLY_COMPLETED],
     ).first()
     if req is None:
         return _back(request, "#requests")

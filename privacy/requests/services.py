@@ -171,9 +171,10 @@ def _clean_intake(kind, requester, relative_name, relationship, proof, correctio
             raise ConsentError(_("近亲属提出请求时，请填写姓名和与已故者的关系。"))
         if not proof:
             raise ConsentError(_("近亲属提出请求时，请上传关系证明（如死亡证明和亲属关系证明）。"))
-    if kind == RequestKind.CORRECTION:
-        if correction_field not in CorrectableField.values or not (correction_value or "").strip():
-            raise ConsentError(_("请选择要更正的项目并填写正确的内容。"))
+    if kind == RequestKind.CORRECTION and (
+        correction_field not in CorrectableField.values or not (correction_value or "").strip()
+    ):
+        raise ConsentError(_("请选择要更正的项目并填写正确的内容。"))
 
 
 @transaction.atomic
@@ -329,7 +330,13 @@ def subject_request_resume(*, subject_request, reply, actor=None):
     req.remaining_days = None
     req.paused_at = None
     _move(
-        req, A.RESUME, S.IN_PROGRESS, actor=actor, message=reply, public=True, fields=["due_date", "remaining_days", "paused_at"]
+        req,
+        A.RESUME,
+        S.IN_PROGRESS,
+        actor=actor,
+        message=reply,
+        public=True,
+        fields=["due_date", "remaining_days", "paused_at"],
     )
     return req
 
@@ -381,7 +388,12 @@ def refusal_reply(subject_request, ground, text):
         "您的请求 #%(pk)s 不予办理。理由：%(ground)s。%(text)s\n"
         "如您对此有异议，可通过投诉页面 %(url)s 向我们投诉，或向履行个人信息保护职责的部门投诉、举报；"
         "依照《中华人民共和国个人信息保护法》第五十条，您也可以依法向人民法院提起诉讼。"
-    ) % {"pk": subject_request.pk, "ground": RefusalGround(ground).label, "text": (text or "").strip(), "url": complaint_url}
+    ) % {
+        "pk": subject_request.pk,
+        "ground": RefusalGround(ground).label,
+        "text": (text or "").strip(),
+        "url": complaint_url,
+    }
 
 
 @transaction.atomic
@@ -397,7 +409,15 @@ def subject_request_refuse(*, subject_request, actor, ground, text):
     req.refusal_ground = ground
     req.outcome = reply
     req.closed_at = timezone.now()
-    _move(req, A.REFUSE, S.REFUSED, actor=actor, message=reply, public=True, fields=["refusal_ground", "outcome", "closed_at"])
+    _move(
+        req,
+        A.REFUSE,
+        S.REFUSED,
+        actor=actor,
+        message=reply,
+        public=True,
+        fields=["refusal_ground", "outcome", "closed_at"],
+    )
     notices.tell_requester(req, reply)
     return req
 
@@ -429,7 +449,14 @@ def subject_request_complete(*, subject_request, actor, outcome, partly=False, a
                     detail = fulfil(req, actor=actor, reason=outcome)
             except FulfilmentRefused as exc:
                 refused = exc
-                _log(req, A.FULFIL_FAILED, actor=actor, message=exc.messages[0], from_status=req.status, to_status=req.status)
+                _log(
+                    req,
+                    A.FULFIL_FAILED,
+                    actor=actor,
+                    message=exc.messages[0],
+                    from_status=req.status,
+                    to_status=req.status,
+                )
             else:
                 _log(req, A.FULFIL, actor=actor, message=detail, from_status=req.status, to_status=req.status)
         if refused is None:
