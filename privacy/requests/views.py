@@ -177,9 +177,10 @@ def request_action(request, pk, action):
     kwargs = {"subject_request": req} if form_class in (forms.AssignForm, forms.CompleteForm) else {}
     form = form_class(request.POST, **kwargs) if form_class else None
     if form is not None and not form.is_valid():
-        for field_errors in form.errors.values():
+        for name, field_errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
             for error in field_errors:
-                messages.error(request, error)
+                messages.error(request, f"{label}：{error}" if label else error)
         return redirect("privacy:request_detail", pk=req.pk)
     try:
         call(request, req, form.cleaned_data if form else {})
