@@ -96,7 +96,7 @@ class PublicRequestForm(KindDetailsMixin):
     def clean(self):
         data = super().clean()
         if not (data.get("mobile") or "").strip() and not (data.get("email") or "").strip():
-            raise forms.ValidationError(_("请填写您在我们这里登记的手机号或电子邮箱。"))
+            self.add_error(None, _("请填写您在我们这里登记的手机号或电子邮箱。"))
         kind = data.get("kind")
         if kind == RequestKind.CORRECTION and not (data.get("correction_field") and data.get("correction_value")):
             self.add_error("correction_value", _("请选择要更正的项目并填写正确的内容。"))

@@ -152,7 +152,11 @@ def test_staff_entry_verified_in_person_by_privacy_officer(client_for, org, cont
     assert response.status_code == 302 and req.status == RequestStatus.RECEIVED and req.relative_name == "张小丰"
     # the proof is readable by the privacy officer only, decrypted
     download = client.get(f"/privacy/requests/{req.pk}/proof/")
-    assert download.status_code == 200 and b"".join(download.streaming_content if download.streaming else [download.content]) == b"%PDF-1.4 death certificate"
+    assert (
+        download.status_code == 200
+        and b"".join(download.streaming_content if download.streaming else [download.content])
+        == b"%PDF-1.4 death certificate"
+    )
     assert client_for(org["officer2"]).get(f"/privacy/requests/{req.pk}/proof/").status_code == 404
 
 
@@ -161,7 +165,14 @@ def test_staff_entry_rejects_a_bad_proof_file(client_for, org, contact):
     proof = SimpleUploadedFile("proof.exe", b"MZ\x90\x00", content_type="application/octet-stream")
     response = client.post(
         f"/privacy/contacts/{contact.pk}/request/",
-        {"kind": "access", "channel": "letter", "requester": "relative", "relative_name": "李", "relationship": "spouse", "proof": proof},
+        {
+            "kind": "access",
+            "channel": "letter",
+            "requester": "relative",
+            "relative_name": "李",
+            "relationship": "spouse",
+            "proof": proof,
+        },
     )
     assert response.status_code == 200 and "只接受PDF、JPG或PNG文件" in response.content.decode()
     assert not SubjectRequest.objects.exists()

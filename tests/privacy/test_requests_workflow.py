@@ -152,7 +152,9 @@ def test_refusal_needs_ground_and_text_and_names_remedies(contact, dpo, django_c
     with pytest.raises(ValidationError):
         services.subject_request_refuse(subject_request=req, actor=dpo, ground="unfounded", text="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.subject_request_refuse(subject_request=req, actor=dpo, ground="unfounded", text="同一请求一周内第五次提出")
+        services.subject_request_refuse(
+            subject_request=req, actor=dpo, ground="unfounded", text="同一请求一周内第五次提出"
+        )
     req.refresh_from_db()
     assert req.status == S.REFUSED and req.refusal_ground == "unfounded"
     assert "请求明显无理或反复提出" in req.outcome and "第五十条" in req.outcome and "/complaints/" in req.outcome
@@ -204,7 +206,9 @@ def test_package_task_calls_package_build(contact, dpo, monkeypatch):
 def test_complete_correction_applies_the_reviewed_value(contact, officer1, dpo):
     req = _req(contact, "correction", correction_field="position", correction_value="副总")
     services.subject_request_assign(subject_request=req, actor=dpo, handler=officer1)
-    services.subject_request_complete(subject_request=req, actor=officer1, outcome="已更正", correction_value="副总经理")
+    services.subject_request_complete(
+        subject_request=req, actor=officer1, outcome="已更正", correction_value="副总经理"
+    )
     contact.refresh_from_db()
     req.refresh_from_db()
     assert contact.position == "副总经理" and req.status == S.COMPLETED
