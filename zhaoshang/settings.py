@@ -435,7 +435,9 @@ CONSENT_RENEWAL_GRACE_DAYS = env.int("CONSENT_RENEWAL_GRACE_DAYS", default=30)
 # SUBJECT_REQUEST_DEADLINE_WORKING_DAYS is still read as a fallback), counted from "receipt" or
 # "verification"; one extension; unverified requests and unanswered pauses close themselves;
 # request records keep personal data SUBJECT_REQUEST_KEEP_DAYS days.
-SUBJECT_REQUEST_DAYS = env.int("SUBJECT_REQUEST_DAYS", default=env.int("SUBJECT_REQUEST_DEADLINE_WORKING_DAYS", default=15))
+SUBJECT_REQUEST_DAYS = env.int(
+    "SUBJECT_REQUEST_DAYS", default=env.int("SUBJECT_REQUEST_DEADLINE_WORKING_DAYS", default=15)
+)
 SUBJECT_REQUEST_DEADLINE_WORKING_DAYS = SUBJECT_REQUEST_DAYS  # the old name, kept for deployments that set it
 SUBJECT_REQUEST_CLOCK_FROM = env.str("SUBJECT_REQUEST_CLOCK_FROM", default="receipt")
 if SUBJECT_REQUEST_CLOCK_FROM not in ("receipt", "verification"):
