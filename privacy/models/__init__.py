@@ -18,7 +18,7 @@ from privacy.consent.models import (
     Purpose,
     SeparateConsent,
 )
-from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest
+from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest, SubjectRequestEvent, VerificationCode
 from privacy.retention.models import (
     ClockEvent,
     LegalHold,
@@ -65,4 +65,6 @@ __all__ = [
     "ShareSubject",
     "SubjectKey",
     "SubjectRequest",
+    "SubjectRequestEvent",
+    "VerificationCode",
 ]
