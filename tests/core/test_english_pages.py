@@ -210,8 +210,20 @@ def test_every_page_in_english_has_no_chinese_outside_user_data(client):
 
     for kind in RequestKind.values:
         check("anonymous", "selfservice:request_kind", f"/c/request/{kind}/")
+    from privacy.requests import services as request_services
+
+    dpo = get_user_model().objects.get(username="dpo")
+    explained = request_services.subject_request_create(contact=contact, kind="explanation")
+    request_services.subject_request_assign(subject_request=explained, actor=dpo, handler=dpo)
+    request_services.subject_request_complete(subject_request=explained, actor=dpo, outcome="见说明页面")
+    paused = request_services.subject_request_create(contact=contact, kind="access")
+    request_services.subject_request_assign(subject_request=paused, actor=dpo, handler=dpo)
+    request_services.subject_request_pause(subject_request=paused, actor=dpo, reason="请说明年份")
+    request_services.subject_request_create(contact=contact, kind="deletion")  # awaiting its code
+    user_data = _user_data()
     for req in SubjectRequest.objects.filter(contact=contact):
         check("anonymous", "selfservice:request_status", f"/c/request/{req.pk}/")
+    check("anonymous", "selfservice:request_explanation", f"/c/request/{explained.pk}/explanation/")
     User = get_user_model()
     for username in ROLES:
         client.force_login(User.objects.get(username=username))
