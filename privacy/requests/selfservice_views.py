@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -27,17 +28,19 @@ from . import forms, services
 from .models import RequestChannel, RequestKind, RequestStatus, SubjectRequest
 
 KIND_INTROS = {
-    RequestKind.ACCESS: _("我们将把我们保存的您的个人信息整理成副本，供您在本页面下载。"),
-    RequestKind.PORTABILITY: _(
+    RequestKind.ACCESS: gettext_lazy("我们将把我们保存的您的个人信息整理成副本，供您在本页面下载。"),
+    RequestKind.PORTABILITY: gettext_lazy(
         "我们将把您的个人信息整理成通用的机器可读格式，供您转移给您指定的其他处理者。为保护您的信息，需要验证码确认。"
     ),
-    RequestKind.CORRECTION: _("请选择不准确或不完整的项目，并填写正确的内容。经核对后我们将予以更正。"),
-    RequestKind.DELETION: _(
+    RequestKind.CORRECTION: gettext_lazy("请选择不准确或不完整的项目，并填写正确的内容。经核对后我们将予以更正。"),
+    RequestKind.DELETION: gettext_lazy(
         "删除后，我们将销毁您的联系方式等个人信息，相关记录中的个人信息将被去除，无法恢复；我们将不能再与您联系。法律、行政法规规定须继续保存的，我们将停止除存储和必要安全保护之外的处理。为保护您的信息，需要验证码确认。"
     ),
-    RequestKind.RESTRICTION: _("我们将对您的个人信息设置限制处理：在限制期间不再查看明文、导出、推送或向他人提供。"),
-    RequestKind.EXPLANATION: _("我们将说明处理您个人信息的目的、依据、种类、接收方和保存期限。"),
-    RequestKind.WITHDRAWAL: _(
+    RequestKind.RESTRICTION: gettext_lazy(
+        "我们将对您的个人信息设置限制处理：在限制期间不再查看明文、导出、推送或向他人提供。"
+    ),
+    RequestKind.EXPLANATION: gettext_lazy("我们将说明处理您个人信息的目的、依据、种类、接收方和保存期限。"),
+    RequestKind.WITHDRAWAL: gettext_lazy(
         "我们将撤回您已作出的全部同意。撤回不影响撤回前基于同意已进行的处理。您也可在本页面逐项撤回。"
     ),
 }
@@ -149,10 +152,12 @@ def explanation_context(contact):
                 "name": purpose.display_name,
                 "description": purpose.display_description,
                 "basis": purpose.get_legal_basis_display(),
-                "categories": [labels.get(c, c) for c in purpose.categories or []],
+                "categories": _("、").join(str(labels.get(c, c)) for c in purpose.categories or []),
                 "method": purpose.display_method,
-                "recipients": [r["partner"].name for r in row.get("recipients", [])]
-                or ([purpose.display_recipient] if purpose.display_recipient else []),
+                "recipients": _("、").join(
+                    [r["partner"].name for r in row.get("recipients", [])]
+                    or ([purpose.display_recipient] if purpose.display_recipient else [])
+                ),
                 "cross_border": purpose.cross_border,
                 "retention": purpose.retention_note,
                 "needs_consent": row["needs_consent"],

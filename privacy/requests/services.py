@@ -405,16 +405,16 @@ def subject_request_refuse(*, subject_request, actor, ground, text):
         raise ValidationError(_("请选择不予办理的法定理由。"))
     if not (text or "").strip():
         raise ValidationError(_("请填写不予办理的具体说明。"))
-    reply = refusal_reply(req, ground, text)
+    reply = refusal_reply(req, ground, text)  # what the requester is sent, in the officer's language
     req.refusal_ground = ground
-    req.outcome = reply
+    req.outcome = text.strip()[:5000]  # the page composes ground, text and remedies in the reader's language
     req.closed_at = timezone.now()
     _move(
         req,
         A.REFUSE,
         S.REFUSED,
         actor=actor,
-        message=reply,
+        message=text,
         public=True,
         fields=["refusal_ground", "outcome", "closed_at"],
     )

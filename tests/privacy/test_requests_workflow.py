@@ -157,8 +157,9 @@ def test_refusal_needs_ground_and_text_and_names_remedies(contact, dpo, django_c
         )
     req.refresh_from_db()
     assert req.status == S.REFUSED and req.refusal_ground == "unfounded"
-    assert "请求明显无理或反复提出" in req.outcome and "第五十条" in req.outcome and "/complaints/" in req.outcome
-    assert any("第五十条" in text for _n, text in LocmemSmsBackend.outbox)
+    assert req.outcome == "同一请求一周内第五次提出"
+    (sent,) = [text for _n, text in LocmemSmsBackend.outbox if "不予办理" in text]
+    assert "请求明显无理或反复提出" in sent and "第五十条" in sent and "/complaints/" in sent
 
 
 def test_refusal_only_by_the_privacy_officer(contact, dpo, officer1):
