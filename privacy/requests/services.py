@@ -294,7 +294,9 @@ def subject_request_assign(*, subject_request, actor, handler):
     if handler is None or handler.pk not in {u.pk for u in handler_choices(req)}:
         raise ValidationError(_("所选人员不能承办该请求。"))
     req.assigned_to = handler
-    _move(req, A.ASSIGN, S.IN_PROGRESS, actor=actor, message=str(handler), fields=["assigned_to"])
+    from zhaoshang.core.names import person_name
+
+    _move(req, A.ASSIGN, S.IN_PROGRESS, actor=actor, message=person_name(handler), fields=["assigned_to"])
     if handler.pk != actor.pk:
         from zhaoshang.core.notifications import notify
 
