@@ -46,6 +46,9 @@ ROLE_PERMISSIONS = {
         "privacy.export_outreach",  # [E] 政策推送 list (consenting contacts only)
         "privacy.add_datashare",  # [I] share with a partner (agreement, assessment, consent checked)
         "privacy.view_datashare",
+        "privacy.add_subjectrequest",  # [H] record a request made by phone, letter, visit or e-mail
+        "privacy.view_subjectrequest",  # [H] only those assigned to them
+        "privacy.handle_subjectrequest",
         "complaints.view_complaint",
     ],
     C.DEPARTMENT_HEAD: [
@@ -64,6 +67,9 @@ ROLE_PERMISSIONS = {
         "privacy.export_consentstate",
         "privacy.add_datashare",
         "privacy.view_datashare",
+        "privacy.add_subjectrequest",
+        "privacy.view_subjectrequest",
+        "privacy.handle_subjectrequest",
         "complaints.view_complaint",
         "complaints.approve_extension",
     ],
@@ -92,6 +98,8 @@ ROLE_PERMISSIONS = {
         "privacy.view_subjectrequest",
         "privacy.change_subjectrequest",
         "privacy.erase_contact",  # [H] "erase now" on the contact page
+        "privacy.add_subjectrequest",
+        "privacy.handle_subjectrequest",
         # [I] partners, agreements, impact assessments (approval is the privacy officer's)
         "privacy.view_partner",
         "privacy.add_partner",

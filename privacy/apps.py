@@ -22,10 +22,12 @@ RETENTION_MODULES = [
     "privacy.selfservice.retention",
     "privacy.assessments.retention",
     "privacy.requests.retention_packages",
+    "privacy.requests.retention",  # [H] request records lose their personal data after SUBJECT_REQUEST_KEEP_DAYS
 ]
 TASK_MODULES = [
     "privacy.retention.tasks",
     "privacy.sharing.tasks",
+    "privacy.requests.tasks",
 ]  # Celery's autodiscovery looks for privacy.tasks only
 
 
@@ -63,6 +65,10 @@ class PrivacyConfig(AppConfig):
         from .requests.erasure import register_kinds as register_erasure_kinds
 
         register_erasure_kinds()  # [H] notices to the recipients of an erased person's data
+
+        from .requests.kinds import register_kinds as register_request_kinds
+
+        register_request_kinds()  # [H] request assigned, due, overdue
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

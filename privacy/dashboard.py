@@ -12,6 +12,7 @@ from clients.roles import has_role
 from zhaoshang.core.calendar import add_working_days
 
 DUE_SOON_WORKING_DAYS = 3
+OVERDUE_LIST = 5
 
 
 def privacy_officer_panel(request):
@@ -20,11 +21,11 @@ def privacy_officer_panel(request):
         return None
     from audit.models import Anomaly
     from privacy.consent.models import ConsentState
-    from privacy.requests.models import SubjectRequest
+    from privacy.requests.models import RequestKind, SubjectRequest
     from privacy.retention.models import LegalHold, PurgeRun
 
     today = timezone.localdate()
-    open_requests = SubjectRequest.objects.open()
+    open_requests = SubjectRequest.objects.running()  # [H] paused and unverified requests' clocks are stopped
     last_run = PurgeRun.objects.filter(dry_run=False).order_by("-id").first()
     return {
         "template": "privacy/_dashboard_panel.html",
@@ -33,7 +34,15 @@ def privacy_officer_panel(request):
         "requests_due_soon": open_requests.filter(
             due_date__gte=today, due_date__lte=add_working_days(today, DUE_SOON_WORKING_DAYS)
         ).count(),
-        "requests_open": open_requests.count(),
+        "requests_open": SubjectRequest.objects.open().count(),
+        "requests_unverified": SubjectRequest.objects.unverified().count(),
+        # [H] the overdue list: the five most overdue (ids, kinds and dates only)
+        "requests_overdue_list": [
+            {"pk": pk, "kind": RequestKind(kind).label, "due_date": due}
+            for pk, kind, due in SubjectRequest.objects.overdue(today)
+            .order_by("due_date", "pk")
+            .values_list("pk", "kind", "due_date")[:OVERDUE_LIST]
+        ],
         "renewals": ConsentState.objects.filter(granted=True, needs_renewal=True).count(),
         "last_run": last_run,
         "anomalies": Anomaly.objects.filter(day__gte=today - datetime.timedelta(days=7), finding__isnull=True).count(),

@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "zhaoshang.core.tasks.send_notification_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    "subject-request-clock": {  # [H] reminders, overdue notices, unverified and unanswered requests closed
+        "task": "privacy.tasks.check_subject_requests",
+        "schedule": crontab(minute=20),
+    },
     "followup-overdue-notices": {
         "task": "clients.tasks.notify_overdue_followups",
         "schedule": crontab(hour=7, minute=0),
@@ -446,7 +450,25 @@ PRIVACY_OFFICER_CONTACT = env.str("PRIVACY_OFFICER_CONTACT", default="privacy@zo
 # Consent ([E]): renewal window after a material policy change; data-subject request deadline
 # (working days, PIPL practice 15); SMS sender for self-service links (a class path).
 CONSENT_RENEWAL_GRACE_DAYS = env.int("CONSENT_RENEWAL_GRACE_DAYS", default=30)
-SUBJECT_REQUEST_DEADLINE_WORKING_DAYS = env.int("SUBJECT_REQUEST_DEADLINE_WORKING_DAYS", default=15)
+# [H] data-subject requests: answer within SUBJECT_REQUEST_DAYS working days (the old name
+# SUBJECT_REQUEST_DEADLINE_WORKING_DAYS is still read as a fallback), counted from "receipt" or
+# "verification"; one extension; unverified requests and unanswered pauses close themselves;
+# request records keep personal data SUBJECT_REQUEST_KEEP_DAYS days.
+SUBJECT_REQUEST_DAYS = env.int(
+    "SUBJECT_REQUEST_DAYS", default=env.int("SUBJECT_REQUEST_DEADLINE_WORKING_DAYS", default=15)
+)
+SUBJECT_REQUEST_DEADLINE_WORKING_DAYS = SUBJECT_REQUEST_DAYS  # the old name, kept for deployments that set it
+SUBJECT_REQUEST_CLOCK_FROM = env.str("SUBJECT_REQUEST_CLOCK_FROM", default="receipt")
+if SUBJECT_REQUEST_CLOCK_FROM not in ("receipt", "verification"):
+    raise ImproperlyConfigured('SUBJECT_REQUEST_CLOCK_FROM must be "receipt" or "verification"')
+SUBJECT_REQUEST_EXTENSION_DAYS = env.int("SUBJECT_REQUEST_EXTENSION_DAYS", default=15)
+SUBJECT_REQUEST_REMIND_BEFORE_DAYS = env.int("SUBJECT_REQUEST_REMIND_BEFORE_DAYS", default=3)
+SUBJECT_REQUEST_UNVERIFIED_CLOSE_DAYS = env.int("SUBJECT_REQUEST_UNVERIFIED_CLOSE_DAYS", default=7)
+SUBJECT_REQUEST_PAUSE_CLOSE_DAYS = env.int("SUBJECT_REQUEST_PAUSE_CLOSE_DAYS", default=30)
+SUBJECT_REQUEST_KEEP_DAYS = env.int("SUBJECT_REQUEST_KEEP_DAYS", default=730)
+SUBJECT_REQUEST_CODE_MINUTES = env.int("SUBJECT_REQUEST_CODE_MINUTES", default=10)
+SUBJECT_REQUEST_CODE_ATTEMPTS = env.int("SUBJECT_REQUEST_CODE_ATTEMPTS", default=3)
+SUBJECT_REQUEST_PUBLIC_RATE_LIMIT_PER_HOUR = env.int("SUBJECT_REQUEST_PUBLIC_RATE_LIMIT_PER_HOUR", default=5)
 SMS_BACKEND = env.str("SMS_BACKEND", default="privacy.sms.ConsoleSmsBackend" if DEBUG else "privacy.sms.NullSmsBackend")
 
 # Audit ([D]): sealing batches, grace before sealing, anomaly rules, auditor workspace paging.

@@ -18,7 +18,7 @@ from privacy.consent.models import (
     Purpose,
     SeparateConsent,
 )
-from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest
+from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest, SubjectRequestEvent, VerificationCode
 from privacy.requests.package_models import SubjectPackage
 from privacy.retention.models import (
     ClockEvent,
@@ -67,4 +67,6 @@ __all__ = [
     "SubjectKey",
     "SubjectPackage",
     "SubjectRequest",
+    "SubjectRequestEvent",
+    "VerificationCode",
 ]

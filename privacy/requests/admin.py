@@ -1,4 +1,4 @@
-"""Admin for data-subject requests: read-only (the request text and key never shown)."""
+"""Admin for data-subject requests: read-only (the encrypted texts, the proof and the key never shown)."""
 
 from django.contrib import admin
 
@@ -11,4 +11,4 @@ from .models import SubjectRequest
 class SubjectRequestAdmin(ReadOnlyAdmin):
     list_display = ["pk", "kind", "status", "contact_id", "received_at", "due_date"]
     list_filter = ["kind", "status"]
-    exclude = ["details", "subject_key"]
+    exclude = ["details", "subject_key", "relative_name", "correction_value", "extension_reason", "outcome", "proof"]

@@ -143,7 +143,9 @@ class TerminatedContacts(Category):
             handled.add(Link)
         SubjectRequest = _installed("privacy.SubjectRequest")
         if SubjectRequest is not None:
-            _raw_delete(SubjectRequest._base_manager.using(using).filter(any_of("contact", ids)))
+            from privacy.requests.retention import purge_request_rows  # with their timeline and codes
+
+            purge_request_rows(SubjectRequest._base_manager.using(using).filter(any_of("contact", ids)))
             handled.add(SubjectRequest)
         LegalHold = apps.get_model("privacy", "LegalHold")
         # Only released or lapsed holds can point at a purged contact (active ones exclude it).

@@ -35,6 +35,7 @@ class RetentionCategory(models.TextChoices):
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
     NOTIFICATIONS = "notifications", _("站内通知")
     WEBHOOK_DELIVERIES = "webhook_deliveries", _("回调推送记录")  # [K] registered by integrations.retention
+    SUBJECT_REQUESTS = "subject_requests", _("个人信息权利请求记录")
 
 
 class ClockEvent(models.TextChoices):
@@ -70,6 +71,7 @@ ALLOWED_CLOCKS = {
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
     RetentionCategory.WEBHOOK_DELIVERIES: {ClockEvent.CREATED},
+    RetentionCategory.SUBJECT_REQUESTS: {ClockEvent.CREATED},  # [H] from receipt
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,

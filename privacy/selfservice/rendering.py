@@ -198,8 +198,12 @@ def _labels(language):
         "complaint_status": labels(ComplaintStatus),
         "request_kinds": [
             (RequestKind.ACCESS.value, _("申请获取我的信息副本")),
+            (RequestKind.PORTABILITY.value, _("申请转移我的信息")),
             (RequestKind.CORRECTION.value, _("申请更正我的信息")),
             (RequestKind.DELETION.value, _("申请删除我的信息")),
+            (RequestKind.RESTRICTION.value, _("限制或拒绝处理")),
+            (RequestKind.EXPLANATION.value, _("请求解释处理规则")),
+            (RequestKind.WITHDRAWAL.value, _("撤回全部同意")),
         ],
     }
 

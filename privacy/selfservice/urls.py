@@ -10,6 +10,7 @@ pages' own routes come first, so that none of their names can be taken for a tok
 from django.urls import path
 
 from privacy.requests import package_views
+from privacy.requests import selfservice_views as request_views
 
 from . import staff_views, views
 
@@ -22,6 +23,13 @@ urlpatterns = [
     path("separate/<slug:code>/<int:recipient_id>/", views.separate, name="separate_recipient"),
     path("withdraw-all/", views.withdraw_all, name="withdraw_all"),
     path("request/", views.subject_request, name="request"),
+    # [H] a short form per kind, the request's page (code, reply, answer), the explanation page
+    path("request/<int:pk>/", request_views.request_status, name="request_status"),
+    path("request/<int:pk>/explanation/", request_views.request_explanation, name="request_explanation"),
+    path("request/<slug:kind>/", request_views.request_kind, name="request_kind"),
+    # [H] the public request form for a person without a link (name + mobile or e-mail, then a code)
+    path("ask/", request_views.ask, name="ask"),
+    path("ask/code/", request_views.ask_code, name="ask_code"),
     path("complaint/", views.complaint, name="complaint"),
     path("package/<str:token>/", package_views.package_download, name="package"),
     path("<str:token>/", views.door, name="door"),

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from privacy.consent import services
 from privacy.consent.models import Channel, Purpose
-from privacy.requests.services import subject_request_create
 
 from . import door as door_cookie
 from .forms import SelfServiceComplaintForm, SelfServiceRequestForm
@@ -183,17 +182,12 @@ def withdraw_all(request, contact):
 @require_POST
 @selfservice_view
 def subject_request(request, contact):
+    """The page's request buttons of the first version: on to the kind's own short form ([H])."""
     form = SelfServiceRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请求类型无效，请刷新页面后重试。"))
         return _back(request, "#requests")
-    req = subject_request_create(contact=contact, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"])
-    messages.success(
-        request,
-        _("已收到您的“%(kind)s”请求，编号 %(pk)s。我们将在 %(due)s 前答复您。")
-        % {"kind": req.get_kind_display(), "pk": req.pk, "due": f"{req.due_date:%Y年%m月%d日}"},
-    )
-    return _back(request, "#requests")
+    return _back(request, f"request/{form.cleaned_data['kind']}/")
 
 
 @require_http_methods(["GET", "POST"])

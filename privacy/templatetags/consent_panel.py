@@ -30,6 +30,8 @@ def contact_consent_panel(context, contact):
         "can_record": can("privacy.add_consentevent"),
         "can_link": can("privacy.add_selfservicelink"),
         "can_view_events": can("privacy.view_consentevent"),
+        "can_add_request": can("privacy.add_subjectrequest"),  # [H] staff entry of a request
+        "can_view_requests": can("privacy.change_subjectrequest"),
         "link_form": SendLinkForm(),
         "days": settings.SELFSERVICE_TOKEN_MAX_AGE_DAYS,
         "csrf_token": context.get("csrf_token"),

@@ -146,7 +146,26 @@ def _ids():
         "audit:finding_detail": first(Finding),
         "audit:rectification_detail": first(Rectification),
         "privacy:run_detail": first(PurgeRun),
+        "privacy:request_new": [(contact.pk,)],  # [H] staff entry, and a request with a full timeline
+        "privacy:request_detail": _subject_request(contact),
     }
+
+
+def _subject_request(contact):
+    from django.contrib.auth import get_user_model
+
+    from privacy.requests import services
+
+    dpo = get_user_model().objects.get(username="dpo")
+    req = services.subject_request_create(
+        contact=contact, kind="correction", correction_field="position", correction_value="总经理"
+    )
+    services.subject_request_assign(subject_request=req, actor=dpo, handler=dpo)
+    services.subject_request_pause(subject_request=req, actor=dpo, reason="请提供任职证明")
+    services.subject_request_resume(subject_request=req, reply="已上传")
+    services.subject_request_extend(subject_request=req, actor=dpo, reason="需要核对")
+    services.subject_request_refuse(subject_request=req, actor=dpo, ground="no_data", text="无此记录")
+    return [(req.pk,)]
 
 
 @pytest.mark.django_db
@@ -186,6 +205,25 @@ def test_every_page_in_english_has_no_chinese_outside_user_data(client):
             client.logout()
             check("anonymous", name, path)
     check("anonymous", "selfservice:home", selfservice_link(contact))
+    # [H] behind the door cookie: every kind's form and the request page
+    from privacy.requests.models import RequestKind, SubjectRequest
+
+    for kind in RequestKind.values:
+        check("anonymous", "selfservice:request_kind", f"/c/request/{kind}/")
+    from privacy.requests import services as request_services
+
+    dpo = get_user_model().objects.get(username="dpo")
+    explained = request_services.subject_request_create(contact=contact, kind="explanation")
+    request_services.subject_request_assign(subject_request=explained, actor=dpo, handler=dpo)
+    request_services.subject_request_complete(subject_request=explained, actor=dpo, outcome="见说明页面")
+    paused = request_services.subject_request_create(contact=contact, kind="access")
+    request_services.subject_request_assign(subject_request=paused, actor=dpo, handler=dpo)
+    request_services.subject_request_pause(subject_request=paused, actor=dpo, reason="请说明年份")
+    request_services.subject_request_create(contact=contact, kind="deletion")  # awaiting its code
+    user_data = _user_data()
+    for req in SubjectRequest.objects.filter(contact=contact):
+        check("anonymous", "selfservice:request_status", f"/c/request/{req.pk}/")
+    check("anonymous", "selfservice:request_explanation", f"/c/request/{explained.pk}/explanation/")
     User = get_user_model()
     for username in ROLES:
         client.force_login(User.objects.get(username=username))

@@ -23,6 +23,11 @@ PUBLIC_ALLOWLIST = {
     "selfservice:consent",
     "selfservice:withdraw_all",
     "selfservice:request",
+    "selfservice:request_kind",  # [H] a request's short form, its page and the explanation page (door cookie)
+    "selfservice:request_status",
+    "selfservice:request_explanation",
+    "selfservice:ask",  # [H] public request form for a person without a link (neutral answer, rate-limited)
+    "selfservice:ask_code",
     "selfservice:complaint",
     "complaints:public_new",  # public complaint form
     "complaints:public_done",

@@ -41,6 +41,9 @@ def public_paths(org):
         link,
         f"{link}complaint/",
         f"{link}separate/{separate.code}/",
+        f"{link}request/deletion/",  # [H] a request's short form, and the public request form
+        f"{link}request/correction/",
+        "/c/ask/",
         "/c/not-a-valid-token/",
         "/complaints/new/",
         f"/complaints/t/{complaint.reference}/{secret}/",

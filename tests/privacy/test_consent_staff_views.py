@@ -28,9 +28,10 @@ def _url(name, contact):
 
 # persona -> page -> expected status (contact belongs to officer1, 招商一局)
 MATRIX = {
-    "officer1": {"record": 200, "coverage": 200, "states": 403, "renewals": 200, "outreach": 200, "requests": 403},
-    "officer2": {"record": 404, "coverage": 200, "states": 403, "renewals": 200, "outreach": 200, "requests": 403},
-    "head1": {"record": 200, "coverage": 200, "states": 200, "renewals": 200, "outreach": 200, "requests": 403},
+    # [H] officers and department heads see the request queue: only the requests assigned to them
+    "officer1": {"record": 200, "coverage": 200, "states": 403, "renewals": 200, "outreach": 200, "requests": 200},
+    "officer2": {"record": 404, "coverage": 200, "states": 403, "renewals": 200, "outreach": 200, "requests": 200},
+    "head1": {"record": 200, "coverage": 200, "states": 200, "renewals": 200, "outreach": 200, "requests": 200},
     "dpo": {"record": 200, "coverage": 200, "states": 200, "renewals": 200, "outreach": 403, "requests": 200},
     "auditor": {"record": 403, "coverage": 200, "states": 403, "renewals": 200, "outreach": 403, "requests": 403},
     "handler": {"record": 404, "coverage": 403, "states": 403, "renewals": 403, "outreach": 403, "requests": 403},

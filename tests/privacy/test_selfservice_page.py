@@ -95,8 +95,17 @@ def test_get_on_actions_is_refused(client, path):
 
 
 def test_requests_are_recorded_with_due_date(client, contact, path):
+    # [H] the page's buttons lead to each kind's own short form
     for kind in ("access", "correction", "deletion"):
-        assert client.post(path + "request/", {"kind": kind}).status_code == 302
+        response = client.post(path + "request/", {"kind": kind})
+        assert response.status_code == 302 and response["Location"].endswith(f"request/{kind}/")
+    forms = {
+        "access": {"requester": "self"},
+        "correction": {"requester": "self", "correction_field": "position", "correction_value": "总经理"},
+        "deletion": {"requester": "self", "confirm": "on"},
+    }
+    for kind, data in forms.items():
+        assert client.post(path + f"request/{kind}/", data).status_code == 302
     kinds = set(SubjectRequest.objects.filter(contact=contact).values_list("kind", flat=True))
     assert kinds == {"access", "correction", "deletion"}
     assert all(r.due_date > r.received_at.date() for r in SubjectRequest.objects.all())
