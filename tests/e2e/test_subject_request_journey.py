@@ -1,12 +1,10 @@
 """[H] A person asks from their self-service page for a portable copy, enters the code, the privacy
-officer verifies nothing by hand, assigns and completes it; the person sees the answer.
-
-The package itself (zip, download link) is built by `privacy.requests.package.package_build`,
-stubbed here: the request workflow only has to call it once, with the request and the officer.
+officer assigns and completes it; the package is built (the Celery task runs at once here, there is
+no worker); the person downloads the zip from the request page and its data.json has their mobile.
 """
 
-import sys
-import types
+import json
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -34,18 +32,13 @@ def seeded(transactional_db):
 
 
 @pytest.fixture
-def package_calls(monkeypatch):
-    calls = []
-    fake = types.ModuleType("privacy.requests.package")
-    fake.package_build = lambda *, subject_request, actor: calls.append((subject_request.pk, actor.pk))
-    monkeypatch.setitem(sys.modules, "privacy.requests.package", fake)
+def no_worker(monkeypatch):
     # no worker in this test: run the task at once
     monkeypatch.setattr("zhaoshang.core.tasks.enqueue", lambda task, *ids, **kw: task(*ids))
-    return calls
 
 
 def test_portability_request_from_the_page_to_the_answer(
-    seeded, org, live_server, page, sign_in, settings, package_calls
+    seeded, org, live_server, page, sign_in, settings, no_worker
 ):
     from privacy.sms import LocmemSmsBackend
 
@@ -83,9 +76,13 @@ def test_portability_request_from_the_page_to_the_answer(
     page.once("dialog", lambda dialog: dialog.accept())
     complete.get_by_role("button").click()
     expect(page.locator("#status")).to_have_text("已完成")
-    assert package_calls == [(req.pk, org["dpo"].pk)]
+    assert req.packages.count() == 1
 
     page.context.clear_cookies()
     page.goto(live_server.url + link_services.selfservice_link(contact) + f"request/{req.pk}/")
     expect(page.locator("#status")).to_have_text("已完成")
     expect(page.locator("#outcome")).to_contain_text("副本已生成")
+    with page.expect_download() as info:
+        page.locator("#package a").click()
+    data = json.loads(zipfile.ZipFile(info.value.path()).read("data.json"))
+    assert data["contact"][0]["mobile"] == "13900007777"
