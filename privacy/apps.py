@@ -15,6 +15,8 @@ AUDIT_MODULES = [
     "privacy.requests.audit",
     "privacy.sharing.audit",
     "privacy.assessments.audit",
+    "privacy.incidents.audit",
+    "privacy.training.audit",
 ]
 RETENTION_MODULES = [
     "privacy.retention.categories",  # records of the other apps: contacts, follow-ups, complaints, …
@@ -25,6 +27,7 @@ RETENTION_MODULES = [
 TASK_MODULES = [
     "privacy.retention.tasks",
     "privacy.sharing.tasks",
+    "privacy.incidents.tasks",
 ]  # Celery's autodiscovery looks for privacy.tasks only
 
 
@@ -58,6 +61,10 @@ class PrivacyConfig(AppConfig):
         from .sharing.reminders import register_kinds
 
         register_kinds()  # [I] reminder kinds, once the notification mechanism is present
+
+        from .incidents.reminders import register_kinds as register_incident_kinds
+
+        register_incident_kinds()  # [J] incidents, drills, training
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

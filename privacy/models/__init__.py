@@ -18,6 +18,14 @@ from privacy.consent.models import (
     Purpose,
     SeparateConsent,
 )
+from privacy.incidents.models import (
+    ContainmentTask,
+    Drill,
+    Incident,
+    IncidentNotification,
+    IncidentSubject,
+    TimelineEntry,
+)
 from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest
 from privacy.retention.models import (
     ClockEvent,
@@ -31,9 +39,20 @@ from privacy.retention.models import (
 from privacy.selfservice.models import LinkChannel, SelfServiceLink
 from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluation, ShareSubject
 
+from privacy.training.models import Completion, Course, Recognition
+
 from .keys import SubjectKey
 
 __all__ = [
+    "Recognition",
+    "Course",
+    "Completion",
+    "TimelineEntry",
+    "IncidentSubject",
+    "IncidentNotification",
+    "Incident",
+    "Drill",
+    "ContainmentTask",
     "Agreement",
     "Channel",
     "ClockEvent",

@@ -133,6 +133,7 @@ def _frame(language):
         "favicon": static("favicon.svg"),
         "officer_label": _("个人信息保护负责人："),
         "officer_contact": settings.PRIVACY_OFFICER_CONTACT,
+        "incident_notices": incident_notices(contact),  # [J] Art. 57 notices, at the top of the page
     }
 
 
@@ -293,6 +294,7 @@ def _home_template():
 
 
 def _page_context(contact, rows):
+
     return {
         "contact": contact,
         "enterprise": contact.enterprise,
