@@ -38,30 +38,27 @@ from privacy.retention.models import (
 )
 from privacy.selfservice.models import LinkChannel, SelfServiceLink
 from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluation, ShareSubject
-
 from privacy.training.models import Completion, Course, Recognition
 
 from .keys import SubjectKey
 
 __all__ = [
-    "Recognition",
-    "Course",
-    "Completion",
-    "TimelineEntry",
-    "IncidentSubject",
-    "IncidentNotification",
-    "Incident",
-    "Drill",
-    "ContainmentTask",
     "Agreement",
     "Channel",
     "ClockEvent",
+    "Completion",
     "ConsentAction",
     "ConsentEvent",
     "ConsentState",
+    "ContainmentTask",
+    "Course",
     "DataCategory",
     "DataShare",
+    "Drill",
     "ImpactAssessment",
+    "Incident",
+    "IncidentNotification",
+    "IncidentSubject",
     "LedgerError",
     "LegalBasis",
     "LegalHold",
@@ -73,6 +70,7 @@ __all__ = [
     "PurgeRun",
     "PurgeRunItem",
     "Purpose",
+    "Recognition",
     "RequestKind",
     "RequestStatus",
     "RetentionAction",
@@ -84,4 +82,5 @@ __all__ = [
     "ShareSubject",
     "SubjectKey",
     "SubjectRequest",
+    "TimelineEntry",
 ]
