@@ -161,6 +161,9 @@ class IncidentSubject(models.Model):
         verbose_name_plural = _("受影响人员")
         constraints = [models.UniqueConstraint(fields=["incident", "contact"], name="privacy_incidentsubject_unique")]
 
+    def __str__(self):
+        return f"{self.incident_id}/{self.contact_id}"
+
 
 class ContainmentTask(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
