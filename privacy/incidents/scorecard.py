@@ -1,8 +1,8 @@
 """Scorecard row of PIPL Art. 57: incidents reported to the regulator and people notified on time."""
 
-from django.conf import settings
 import datetime
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
