@@ -23,6 +23,8 @@ RETENTION_MODULES = [
     "privacy.consent.retention",
     "privacy.selfservice.retention",
     "privacy.assessments.retention",
+    "privacy.incidents.retention",
+    "privacy.training.retention",
 ]
 TASK_MODULES = [
     "privacy.retention.tasks",

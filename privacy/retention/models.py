@@ -34,6 +34,8 @@ class RetentionCategory(models.TextChoices):
     AUDIT_LOG = "audit_log", _("审计日志")
     IMPACT_ASSESSMENTS = "impact_assessments", _("个人信息保护影响评估记录")
     NOTIFICATIONS = "notifications", _("站内通知")
+    INCIDENT_RECORDS = "incident_records", _("个人信息安全事件记录")
+    TRAINING_RECORDS = "training_records", _("个人信息保护培训记录")
 
 
 class ClockEvent(models.TextChoices):
@@ -43,6 +45,8 @@ class ClockEvent(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("撤回同意")
     CREATED = "created", _("记录创建")
     ASSESSMENT_ENDED = "assessment_ended", _("评估结束")
+    INCIDENT_CLOSED = "incident_closed", _("事件结案")
+    TRAINING_EXPIRED = "training_expired", _("培训有效期届满")
 
 
 class RetentionAction(models.TextChoices):
@@ -68,6 +72,8 @@ ALLOWED_CLOCKS = {
     RetentionCategory.AUDIT_LOG: {ClockEvent.CREATED},
     RetentionCategory.IMPACT_ASSESSMENTS: {ClockEvent.ASSESSMENT_ENDED},  # [I] PIPL Art. 56: 3 years after it ends
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
+    RetentionCategory.INCIDENT_RECORDS: {ClockEvent.INCIDENT_CLOSED},  # [J]
+    RetentionCategory.TRAINING_RECORDS: {ClockEvent.TRAINING_EXPIRED},  # [J]
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -77,6 +83,8 @@ DELETE_ONLY = {
     RetentionCategory.CONSENT_EVIDENCE,
     RetentionCategory.IMPACT_ASSESSMENTS,
     RetentionCategory.NOTIFICATIONS,
+    RetentionCategory.INCIDENT_RECORDS,
+    RetentionCategory.TRAINING_RECORDS,
 }
 
 
