@@ -36,7 +36,7 @@ def training_coverage():
     )
 
 
-@row("16-recognition", article="十六", title=_("个人信息保护表彰（近 12 个月）"), order=1600)
+@row("16-recognition", article=_("十六"), title=_("个人信息保护表彰（近 12 个月）"), order=1600)
 def recognition_count():
     """Recognition records in the last 12 months; amber when none. One query."""
     since = timezone.localdate() - datetime.timedelta(days=365)
