@@ -159,6 +159,7 @@ def task_complete(*, task, user):
 @transaction.atomic
 def timeline_add(*, incident, user, text):
     _require_manager(user)
+    _require_open(incident)
     _log(incident, user, text)
 
 
@@ -188,75 +189,98 @@ def notice_problems(incident):
 
 @transaction.atomic
 def incident_notify(*, incident, user):
-    """Tell every affected person (PIPL Art. 57): a notice on their self-service page, and an SMS to
-    their mobile or else an e-mail. Refused while a required item of the notice is missing. Each
-    notification is recorded; sending again records only people not told yet. Returns the counts."""
-    from clients.models import Contact
-    from privacy.crypto import SubjectKeyShredded
-    from privacy.sms import get_sms_backend
-    from zhaoshang.core.mail import send_email
+    """Tell every affected person (PIPL Art. 57): at once a notice on their self-service page, then
+    (a background task, `incident_messages_send`) an SMS to their mobile or else an e-mail. Refused
+    while a required item of the notice is missing. Each notification is recorded; sending again
+    tells only people not told yet. Returns the number told on the self-service page now."""
+    from zhaoshang.core.tasks import enqueue
+
+    from .selfservice import notice_flags_set
+    from .tasks import send_incident_messages
 
     _require_manager(user)
     _require_open(incident)
     problems = notice_problems(incident)
     if problems:
         raise ValidationError(problems)
-    told = set(
-        IncidentNotification.objects.filter(incident=incident, channel=NoticeChannel.SELFSERVICE).values_list(
-            "contact_id", flat=True
-        )
+    told = IncidentNotification.objects.filter(incident=incident, channel=NoticeChannel.SELFSERVICE)
+    ids = list(
+        incident.subjects.exclude(contact_id__in=told.values("contact_id"))
+        .order_by("contact_id")
+        .values_list("contact_id", flat=True)
     )
-    ids = [pk for pk in incident.subjects.values_list("contact_id", flat=True) if pk not in told]
-    now = timezone.now()
-    records, counts = [], {"selfservice": 0, "sms": 0, "email": 0, "none": 0}
+    IncidentNotification.objects.bulk_create(
+        [
+            IncidentNotification(incident=incident, contact_id=pk, channel=NoticeChannel.SELFSERVICE, sent_by=user)
+            for pk in ids
+        ],
+        batch_size=5000,
+    )
+    if incident.notified_at is None and ids:
+        incident.notified_at = timezone.now()
+        incident.save(update_fields=["notified_at"])
+    _log(incident, user, _("告知个人：自助页面公告 %(n)s 人；短信或邮件随后发送") % {"n": len(ids)})
+    transaction.on_commit(lambda: notice_flags_set(ids))
+    enqueue(send_incident_messages, incident.pk)  # a broker failure: the periodic job sends them
+    return len(ids)
+
+
+def incident_messages_send(incident):
+    """Send the SMS (or else the e-mail) to every person told on the self-service page who has had
+    neither yet; record each. Idempotent: the background task and the periodic job both call it.
+    Returns {"sms": n, "email": n, "none": n}."""
+    from clients.models import Contact
+    from privacy.crypto import SubjectKeyShredded
+    from privacy.sms import get_sms_backend
+    from zhaoshang.core.mail import send_email
+
+    messaged = IncidentNotification.objects.filter(
+        incident=incident, channel__in=[NoticeChannel.SMS, NoticeChannel.EMAIL]
+    ).values("contact_id")
+    ids = list(
+        IncidentNotification.objects.filter(incident=incident, channel=NoticeChannel.SELFSERVICE)
+        .exclude(contact_id__in=messaged)
+        .order_by("contact_id")
+        .values_list("contact_id", flat=True)
+    )
+    counts = {"sms": 0, "email": 0, "none": 0}
+    if not ids:
+        return counts
+    sender = incident.notifications.filter(channel=NoticeChannel.SELFSERVICE).values_list("sent_by", flat=True)[0]
     sms = get_sms_backend()
     text = _(
-        "【%(zone)s】您的个人信息可能受到一起安全事件的影响（%(ref)s）。详情及可采取的措施请查看您的个人信息自助页面，或联系：%(contact)s"
-    ) % {
-        "zone": settings.ZONE_NAME,
-        "ref": incident.reference,
-        "contact": incident.notice_contact,
-    }
+        "【%(zone)s】您的个人信息可能受到一起安全事件的影响（%(ref)s）。"
+        "详情及可采取的措施请查看您的个人信息自助页面，或联系：%(contact)s"
+    ) % {"zone": settings.ZONE_NAME, "ref": incident.reference, "contact": incident.notice_contact}
     for start in range(0, len(ids), 500):
-        for contact in Contact.objects.filter(pk__in=ids[start : start + 500]):
-            records.append(
-                IncidentNotification(incident=incident, contact=contact, channel="selfservice", sent_by=user)
-            )
-            counts["selfservice"] += 1
+        records = []
+        for contact in Contact.objects.filter(pk__in=ids[start : start + 500]).order_by("pk"):
             try:
                 mobile, email = contact.mobile, contact.email
-            except SubjectKeyShredded:
+            except SubjectKeyShredded:  # erased meanwhile: nothing to send to
                 mobile = email = ""
             if mobile:
-                ok = bool(sms.send(mobile, text))
-                records.append(
-                    IncidentNotification(incident=incident, contact=contact, channel="sms", sent_by=user, delivered=ok)
-                )
-                counts["sms"] += 1
+                channel, ok = NoticeChannel.SMS, bool(sms.send(mobile, text))
             elif email:
+                channel = NoticeChannel.EMAIL
                 ok = bool(send_email("privacy/email/incident_notice", {"incident": incident}, [email]))
-                records.append(
-                    IncidentNotification(
-                        incident=incident, contact=contact, channel="email", sent_by=user, delivered=ok
-                    )
-                )
-                counts["email"] += 1
             else:
                 counts["none"] += 1
-    IncidentNotification.objects.bulk_create(records, batch_size=2000)
-    from .selfservice import notice_flags_set
-
-    notified = [r.contact_id for r in records if r.channel == NoticeChannel.SELFSERVICE]
-    transaction.on_commit(lambda: notice_flags_set(notified))
-    if incident.notified_at is None and records:
-        incident.notified_at = now
-        incident.save(update_fields=["notified_at"])
-    _log(
-        incident,
-        user,
-        _("告知个人：自助页面 %(s)s 人，短信 %(m)s 人，邮件 %(e)s 人，无联系方式 %(n)s 人")
-        % {"s": counts["selfservice"], "m": counts["sms"], "e": counts["email"], "n": counts["none"]},
-    )
+                continue
+            counts[channel] += 1
+            records.append(
+                IncidentNotification(
+                    incident=incident, contact=contact, channel=channel, sent_by_id=sender, delivered=ok
+                )
+            )
+        IncidentNotification.objects.bulk_create(records)
+    if counts["sms"] or counts["email"]:
+        _log(
+            incident,
+            None,
+            _("已发送短信 %(m)s 人、邮件 %(e)s 人；%(n)s 人无联系方式")
+            % {"m": counts["sms"], "e": counts["email"], "n": counts["none"]},
+        )
     return counts
 
 
@@ -320,6 +344,8 @@ def incidents_remind(now=None):
     from .selfservice import notice_flags_refresh
 
     notice_flags_refresh()
+    for incident in Incident.objects.open().filter(notified_at__isnull=False):
+        incident_messages_send(incident)  # messages a failed broker left unsent
     now = now or timezone.now()
     officers = privacy_officers()
     sent = 0

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clients.roles import has_role
+
 from . import forms, services
 from .models import ContainmentTask, Drill, Incident, IncidentKind
 
@@ -141,15 +143,26 @@ def incident_detail(request, pk):
     incident = get_incident_for_user(request.user, pk)
     can_edit = services.can_manage(request.user)
     people = []
-    if can_edit and incident.affected_count:
+    if has_role(request.user, "privacy_officer") and incident.affected_count:  # names: the privacy officer only
+        from audit.access import record_access
         from clients.models import Contact
 
         ids = incident.subjects.order_by("contact_id").values_list("contact_id", flat=True)[:PEOPLE_SHOWN]
         people = list(Contact.objects.filter(pk__in=list(ids)).select_related("enterprise").order_by("pk"))
+        record_access(
+            request.user,
+            "view",
+            incident,
+            purpose=_("安全事件处置"),
+            row_count=len(people),
+            subject_ids=[c.pk for c in people],
+            request=request,
+        )
     context = {
         "incident": incident,
         "can_edit": can_edit,
         "people": people,
+        "sees_names": has_role(request.user, "privacy_officer"),
         "people_shown": PEOPLE_SHOWN,
         "tasks": list(incident.tasks.select_related("owner")),
         "timeline": list(incident.timeline.select_related("author")),
@@ -286,14 +299,12 @@ def incident_notice(request, pk):
 def incident_notify(request, pk):
     incident = get_incident_for_user(request.user, pk, write=True)
     try:
-        counts = services.incident_notify(incident=incident, user=request.user)
+        told = services.incident_notify(incident=incident, user=request.user)
     except ValidationError as exc:
         _flash(request, exc)
     else:
         messages.success(
-            request,
-            _("已告知 %(s)s 人（自助页面公告），其中短信 %(m)s 人、邮件 %(e)s 人；%(n)s 人无联系方式。")
-            % {"s": counts["selfservice"], "m": counts["sms"], "e": counts["email"], "n": counts["none"]},
+            request, _("已在 %(n)s 人的自助页面发布告知；短信或邮件正在发送，结果记入时间线。") % {"n": told}
         )
     return redirect(f"{incident_url(incident)}#notice")
 

@@ -159,3 +159,62 @@ def test_course_material_is_stored_encrypted_and_downloads(client_for, dpo, audi
     assert client_for(officer1).get(f"/privacy/training/courses/{course.pk}/material/").status_code == 404
     empty = client_for(dpo).post("/privacy/training/new/", {"title": "空", "validity_months": 12})
     assert empty.status_code == 400 and "请上传培训材料或填写课程链接" in empty.content.decode()
+
+
+def test_incident_workflow_through_the_pages(client_for, dpo, officer1, make_contact):
+    from privacy.incidents.models import Incident
+
+    contact = make_contact()
+    client = client_for(dpo)
+    response = client.post(
+        "/privacy/incidents/new/",
+        {
+            "title": "误发邮件",
+            "detected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "kind": "leak",
+            "level": "large",
+            "description": "名单误发给无关单位",
+            "data_categories": ["identity", "contact"],
+        },
+    )
+    incident = Incident.objects.get()
+    base = f"/privacy/incidents/{incident.pk}/"
+    assert response["Location"] == base and incident.data_categories == ["identity", "contact"]
+    client.post(base + "people/", {"mode": "list", "contact_ids": f"{contact.pk}"})
+    client.post(base + "tasks/", {"title": "要求对方删除", "owner": officer1.pk, "due_date": "2026-12-31"})
+    task = incident.tasks.get()
+    assert client_for(officer1).post(base + f"tasks/{task.pk}/done/").status_code == 404  # owner cannot see incidents
+    client = client_for(dpo)
+    client.post(base + f"tasks/{task.pk}/done/")
+    client.post(base + "report/", {"reported_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "note": "省网信办"})
+    notice = {
+        "notice_data_kinds": "姓名",
+        "notice_cause": "误发",
+        "notice_harm": "骚扰",
+        "notice_measures": "已要求删除",
+        "notice_advice": "留意陌生来电",
+        "notice_contact": "0571-1",
+    }
+    client.post(base + "notice/", notice)
+    page = client.post(base + "notify/", follow=True).content.decode()
+    assert "已在 1 人的自助页面发布告知" in page
+    client.post(base + "contained/")
+    closed = client.post(base + "close/", {"root_cause": "未复核收件人", "lessons": "发送前双人复核"}, follow=True)
+    incident.refresh_from_db()
+    assert incident.status == "closed" and incident.tasks.get().done_at and incident.reported_to_regulator_at
+    assert "事件已结案" in closed.content.decode()
+    texts = list(incident.timeline.values_list("text", flat=True))
+    assert len(texts) >= 8 and texts[-1] == "结案"
+    refused = client.post(base + "timeline/", {"text": "补记"}, follow=True)
+    assert "事件已结案，不能再修改" in refused.content.decode() and incident.timeline.count() == len(texts)
+
+
+def test_drill_recorded_on_its_page(client_for, dpo, auditor):
+    client = client_for(dpo)
+    response = client.post(
+        "/privacy/incidents/drills/",
+        {"held_on": timezone.localdate().strftime("%Y-%m-%d"), "scenario": "勒索软件", "participants": "信息中心"},
+    )
+    assert response.status_code == 302
+    assert "勒索软件" in client_for(auditor).get("/privacy/incidents/drills/").content.decode()
+    assert client_for(auditor).post("/privacy/incidents/drills/", {"scenario": "x"}).status_code == 403

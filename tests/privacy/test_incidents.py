@@ -133,15 +133,31 @@ def test_notification_goes_by_sms_or_email_and_is_recorded(
         incident=incident, user=dpo, contact_ids=[with_mobile.pk, email_only.pk], selection={}
     )
     services.incident_update(incident=incident, user=dpo, **NOTICE)
-    with django_capture_on_commit_callbacks(execute=True):
-        counts = services.incident_notify(incident=incident, user=dpo)
-    assert counts == {"selfservice": 2, "sms": 1, "email": 1, "none": 0}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.incident_notify(incident=incident, user=dpo) == 2
+    assert len(callbacks) == 2  # the self-service flags, and the task that sends the messages
+    assert IncidentNotification.objects.filter(channel="selfservice").count() == 2 and not LocmemSmsBackend.outbox
+    counts = services.incident_messages_send(incident)  # what the task does
+    assert counts == {"sms": 1, "email": 1, "none": 0}
     assert [n for n, _t in LocmemSmsBackend.outbox] == [with_mobile.mobile]
     assert len(mailoutbox) == 1 and NOTICE["notice_advice"] in mailoutbox[0].body
     channels = sorted(IncidentNotification.objects.values_list("channel", flat=True))
     assert channels == ["email", "selfservice", "selfservice", "sms"]
-    again = services.incident_notify(incident=incident, user=dpo)  # nobody is told twice
-    assert again["selfservice"] == 0 and IncidentNotification.objects.count() == 4
+    assert services.incident_messages_send(incident) == {"sms": 0, "email": 0, "none": 0}  # idempotent
+    assert services.incident_notify(incident=incident, user=dpo) == 0  # nobody is told twice
+    assert IncidentNotification.objects.count() == 4
+
+
+def test_messages_left_unsent_by_a_broker_failure_go_out_with_the_periodic_job(dpo, make_contact, settings):
+    settings.SMS_BACKEND = "privacy.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    contact = make_contact()
+    incident = _incident(dpo)
+    services.incident_select_people(incident=incident, user=dpo, contact_ids=[contact.pk], selection={})
+    services.incident_update(incident=incident, user=dpo, **NOTICE)
+    services.incident_notify(incident=incident, user=dpo)  # on_commit never runs here: no task sent
+    services.incidents_remind()
+    assert [n for n, _t in LocmemSmsBackend.outbox] == [contact.mobile]
 
 
 def test_the_person_sees_the_notice_on_their_page(client, dpo, make_contact, django_capture_on_commit_callbacks):
