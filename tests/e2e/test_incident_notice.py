@@ -56,7 +56,7 @@ def test_incident_from_anomaly_to_the_persons_page(seeded, org, live_server, pag
     page.get_by_role("link", name="发起安全事件").first.click()
     assert f"#{anomaly.pk}" in page.locator("#from-anomaly").inner_text()
     _shot(page, "incident-form")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url("**/privacy/incidents/*/")
     page.locator("#people-form").get_by_role("button").click()  # the user's reads that day, pre-filled
     page.wait_for_load_state()

@@ -43,11 +43,11 @@ def test_course_completion_recognition_and_pages_fit_phones(seeded, org, live_se
     page.goto(f"{live_server.url}/privacy/training/")
     page.fill("#id_title", "个人信息保护基础（2026）")
     page.fill("#id_link", "https://learn.example.cn/pipl")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url("**/privacy/training/courses/*/")
     page.select_option("#id_person", str(officer.pk))
     page.fill("#id_score", "92")
-    page.locator("#completion-form").get_by_role("button", name="保存").click()
+    page.locator("#completion-form").get_by_role("button", name="保存", exact=True).click()
     page.wait_for_load_state()
     assert (
         "张伟" in page.locator("#completions").inner_text() or "officer1" in page.locator("#completions").inner_text()
@@ -57,7 +57,7 @@ def test_course_completion_recognition_and_pages_fit_phones(seeded, org, live_se
     page.goto(f"{live_server.url}/privacy/training/staff/{officer.pk}/")
     page.fill("#id_awarded_on", timezone.localdate().strftime("%Y-%m-%d"))
     page.fill("#id_title", "规范查看明文并及时报告异常")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("#recognition-count").inner_text() == "1"
     assert "培训在有效期内" in page.locator("#training-state").inner_text()
