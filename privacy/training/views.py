@@ -165,7 +165,10 @@ def coverage(request):
             raise Http404
         scope = _("本部门")
     data = services.coverage(department_ids=department_ids)
-    return render(request, "privacy/training/coverage.html", {"data": data, "scope": scope})
+    untrained = list(
+        get_user_model().objects.filter(pk__in=data["untrained_ids"][:500]).order_by("last_name", "first_name", "pk")
+    )
+    return render(request, "privacy/training/coverage.html", {"data": data, "scope": scope, "untrained": untrained})
 
 
 def staff_page(request, user_id):

@@ -114,7 +114,7 @@ def build(model, depth=0, secrets=None):
             values[f.name] = _secret_value(f)
             secrets.append(values[f.name])
             continue
-        if type(f).__name__.startswith("BlindIndex") or f.has_default() or f.null and f.name not in _fill(model):
+        if type(f).__name__.startswith("BlindIndex") or f.has_default() or (f.null and f.name not in _fill(model)):
             continue
         if f.is_relation and f.related_model._meta.label == "privacy.SubjectKey":
             values[f.name] = _subject_key(values)

@@ -125,7 +125,13 @@ def test_coverage_scoped_for_department_heads(client_for, head1, officer1, offic
     page = client_for(head1).get("/privacy/training/coverage/").content.decode()
     assert "本部门" in page and "招商二局" not in page
     assert client_for(officer1).get("/privacy/training/coverage/").status_code == 404
-    assert "招商二局" in client_for(dpo).get("/privacy/training/coverage/").content.decode()
+    page = client_for(dpo).get("/privacy/training/coverage/").content.decode()
+    assert "招商二局" in page
+    untrained = page.split('id="untrained"')[1]
+    assert (
+        f"/privacy/training/staff/{head1.pk}/" in untrained
+        and f"/privacy/training/staff/{officer2.pk}/" not in untrained
+    )
 
 
 def test_staff_page_scope(client_for, org, head1, officer1, dpo):
