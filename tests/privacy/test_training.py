@@ -176,3 +176,12 @@ def test_recognition_row_amber_when_none_in_twelve_months(dpo, officer1, django_
 def test_training_row_within_three_queries(dpo, course, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         training_coverage()
+
+
+def test_demo_step_trains_all_but_officer3_and_is_idempotent(org, settings):
+    from privacy.training.demo import seed_training
+
+    settings.REVEAL_REQUIRES_TRAINING = True
+    assert seed_training() > 0
+    assert training_current(org["officer1"]) and not training_current(org["officer3"])
+    assert seed_training() == 0
