@@ -224,3 +224,26 @@ def test_drill_recorded_on_its_page(client_for, dpo, auditor):
     assert response.status_code == 302
     assert "勒索软件" in client_for(auditor).get("/privacy/incidents/drills/").content.decode()
     assert client_for(auditor).post("/privacy/incidents/drills/", {"scenario": "x"}).status_code == 403
+
+
+def test_incident_list_query_count_does_not_grow(client_for, dpo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(dpo)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/privacy/incidents/").status_code == 200
+        return len(ctx)
+
+    incident_services.incident_create(
+        user=dpo, title="一", detected_at=timezone.now(), kind="leak", level="major", description="d"
+    )
+    count()  # warm: per-process caches (content types, roles) fill on the first request
+    one = count()
+    for n in range(4):
+        incident_services.incident_create(
+            user=dpo, title=f"多{n}", detected_at=timezone.now(), kind="loss", level="general", description="d"
+        )
+    assert count() == one
