@@ -81,9 +81,13 @@ def recognition_add(*, user, person, awarded_on, title, reason=""):
 
 
 def revealing_staff():
-    """Active users who may reveal personal data (through a role, directly, or as superuser)."""
-    perm = Q(codename="reveal_contact", content_type__app_label="clients")
+    """Active users who may reveal personal data — a contact's or a complainant's — through a role,
+    directly, or as superuser: the people the training gate concerns."""
     from django.contrib.auth.models import Permission
+
+    perm = Q(codename="reveal_contact", content_type__app_label="clients") | Q(
+        codename="reveal_complainant", content_type__app_label="complaints"
+    )
 
     perms = Permission.objects.filter(perm)
     return (
