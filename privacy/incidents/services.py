@@ -111,7 +111,7 @@ def people_query(*, mode, user_id=None, date_from=None, date_to=None, event_id=N
         selection = {"mode": mode, "count": len(wanted)}
     else:
         raise ValidationError(_("请选择受影响人员的查找方式。"))
-    found = sorted(set(ids[: MAX_PEOPLE + 1]))
+    found = list(ids.order_by("contact_id" if mode != "list" else "pk").distinct()[: MAX_PEOPLE + 1])
     if len(found) > MAX_PEOPLE:
         raise ValidationError(_("人数超过 %(n)s，请缩小范围。") % {"n": MAX_PEOPLE})
     return found, selection

@@ -238,3 +238,15 @@ def test_scorecard_row_stays_within_three_queries(dpo, django_assert_max_num_que
     _incident(dpo)
     with django_assert_max_num_queries(3):
         incidents_on_time()
+
+
+def test_people_cap_counts_people_not_reads(dpo, officer1, make_contact, monkeypatch):
+    a, b = make_contact(), make_contact()
+    for _n in range(3):  # many reads of one person
+        record_access(officer1, "reveal", a, purpose="p", subject_ids=[a.pk])
+    monkeypatch.setattr(services, "MAX_PEOPLE", 1)
+    today = timezone.localdate()
+    assert services.people_query(mode="reads", user_id=officer1.pk, date_from=today, date_to=today)[0] == [a.pk]
+    record_access(officer1, "reveal", b, purpose="p", subject_ids=[b.pk])
+    with pytest.raises(ValidationError):
+        services.people_query(mode="reads", user_id=officer1.pk, date_from=today, date_to=today)
