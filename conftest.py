@@ -27,6 +27,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "False")
 os.environ.setdefault("STATIC_MANIFEST", "False")
 os.environ.setdefault("REQUIRE_2FA_FOR_PRIVILEGED", "False")
+os.environ.setdefault("REVEAL_REQUIRES_TRAINING", "False")  # tests of the gate turn it on
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("ZHAOSHANG_ENV_FILE", os.devnull)  # never read a developer's .env in tests
 os.environ.setdefault("ZHAOSHANG_TESTING", "True")

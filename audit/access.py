@@ -27,6 +27,9 @@ def _build_event(user, action, obj=None, *, purpose="", row_count=None, detail=N
     from .models import AccessEvent
 
     detail = dict(detail or {})
+    from privacy.training.gate import training_gate
+
+    training_gate(user, action, detail)  # [J] reveal, share, clear export: a current training first
     bad = _FORBIDDEN_DETAIL_KEYS & {str(k).lower() for k in detail}
     if bad:
         raise ValueError(f"access event detail must not carry personal fields: {sorted(bad)}")

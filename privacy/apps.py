@@ -15,6 +15,8 @@ AUDIT_MODULES = [
     "privacy.requests.audit",
     "privacy.sharing.audit",
     "privacy.assessments.audit",
+    "privacy.incidents.audit",
+    "privacy.training.audit",
 ]
 RETENTION_MODULES = [
     "privacy.retention.categories",  # records of the other apps: contacts, follow-ups, complaints, …
@@ -23,11 +25,14 @@ RETENTION_MODULES = [
     "privacy.assessments.retention",
     "privacy.requests.retention_packages",
     "privacy.requests.retention",  # [H] request records lose their personal data after SUBJECT_REQUEST_KEEP_DAYS
+    "privacy.incidents.retention",
+    "privacy.training.retention",
 ]
 TASK_MODULES = [
     "privacy.retention.tasks",
     "privacy.sharing.tasks",
     "privacy.requests.tasks",
+    "privacy.incidents.tasks",
 ]  # Celery's autodiscovery looks for privacy.tasks only
 
 
@@ -69,6 +74,10 @@ class PrivacyConfig(AppConfig):
         from .requests.kinds import register_kinds as register_request_kinds
 
         register_request_kinds()  # [H] request assigned, due, overdue
+
+        from .incidents.reminders import register_kinds as register_incident_kinds
+
+        register_incident_kinds()  # [J] incidents, drills, training
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

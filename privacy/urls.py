@@ -5,12 +5,24 @@ The public self-service pages are `privacy.selfservice.urls` (namespace "selfser
 
 from privacy.assessments.urls import urlpatterns as assessments
 from privacy.consent.urls import urlpatterns as consent
+from privacy.incidents.urls import urlpatterns as incidents
 from privacy.requests.erasure_urls import urlpatterns as erasure
 from privacy.requests.urls import urlpatterns as requests
 from privacy.retention.urls import urlpatterns as retention
 from privacy.selfservice.urls import staff_urlpatterns as selfservice_links
 from privacy.sharing.urls import urlpatterns as sharing
+from privacy.training.urls import urlpatterns as training
 
 app_name = "privacy"
 
-urlpatterns = [*consent, *selfservice_links, *requests, *erasure, *retention, *sharing, *assessments]
+urlpatterns = [
+    *consent,
+    *selfservice_links,
+    *requests,
+    *erasure,
+    *retention,
+    *sharing,
+    *assessments,
+    *incidents,
+    *training,
+]

@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.send_sharing_reminders",
         "schedule": crontab(hour=8, minute=15),
     },
+    "incident-training-reminders": {  # [J] regulator deadlines, yearly drill, training expiring
+        "task": "privacy.tasks.send_incident_training_reminders",
+        "schedule": crontab(minute="5,35"),
+    },
     "complaint-deadlines": {
         "task": "complaints.tasks.check_deadlines",
         "schedule": crontab(minute="*/30"),
@@ -541,3 +545,26 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 NOTIFICATION_KEEP_DAYS = env.int("NOTIFICATION_KEEP_DAYS", default=180)
 # Default period of the webhook delivery retention rule, when the rule is first created (then: admin).
 WEBHOOK_DELIVERY_KEEP_DAYS = env.int("WEBHOOK_DELIVERY_KEEP_DAYS", default=180)
+
+# [J] Security incidents. Hours from detection within which an incident of each level must be reported
+# to the regulator. 国家网络安全事件报告管理办法 (国家互联网信息办公室, in force 2025-11-01), 第四条: events
+# of level 较大 and above are reported; an operator that is neither critical information infrastructure
+# (第四条第二款: 1 hour, to its protection department and the police) nor a central or state organ
+# (第四条第三款: 2 hours) reports to the provincial cyberspace administration within 4 hours at the latest.
+# 一般 events need no report under the measure (None: no regulator deadline). A zone that operates
+# critical information infrastructure sets 1 here.
+INCIDENT_REPORT_HOURS = {
+    "especially_major": env.int("INCIDENT_REPORT_HOURS_ESPECIALLY_MAJOR", default=4),  # 特别重大
+    "major": env.int("INCIDENT_REPORT_HOURS_MAJOR", default=4),  # 重大
+    "large": env.int("INCIDENT_REPORT_HOURS_LARGE", default=4),  # 较大
+    "general": env.int("INCIDENT_REPORT_HOURS_GENERAL", default=None),  # 一般: not reportable
+}
+# PIPL Art. 57 asks that people be told "立即" (at once); this is the zone's own target, in hours
+# from detection, against which the scorecard counts a notification as on time.
+INCIDENT_NOTIFY_HOURS = env.int("INCIDENT_NOTIFY_HOURS", default=72)
+INCIDENT_DRILL_MONTHS = env.int("INCIDENT_DRILL_MONTHS", default=12)  # PIPL Art. 51(5): drill at least yearly
+
+# [J] Training. Revealing, exporting clear values and sharing need a current privacy training
+# completion (privacy.training.gate); off in DEBUG so a first look needs no training records.
+REVEAL_REQUIRES_TRAINING = env.bool("REVEAL_REQUIRES_TRAINING", default=not DEBUG)
+TRAINING_EXPIRY_NOTICE_DAYS = env.int("TRAINING_EXPIRY_NOTICE_DAYS", default=30)

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.access import record_access
+from privacy.training.gate import TrainingRequired
 
 from .. import people, services
 from ..forms import ContactEditForm, ContactForm, RevealForm
@@ -115,6 +116,8 @@ def contact_reveal(request, pk, field):
         except services.RevealRefused as exc:
             context["error"] = exc.messages[0]
             status = exc.status
+        except TrainingRequired as exc:  # [J] no current privacy training
+            context["error"], status = exc.message, 403
     response = render(request, "clients/_revealed.html", context, status=status)
     response["Cache-Control"] = "no-store, private"
     response["Pragma"] = "no-cache"

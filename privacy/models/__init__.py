@@ -18,6 +18,14 @@ from privacy.consent.models import (
     Purpose,
     SeparateConsent,
 )
+from privacy.incidents.models import (
+    ContainmentTask,
+    Drill,
+    Incident,
+    IncidentNotification,
+    IncidentSubject,
+    TimelineEntry,
+)
 from privacy.requests.models import RequestKind, RequestStatus, SubjectRequest, SubjectRequestEvent, VerificationCode
 from privacy.requests.package_models import SubjectPackage
 from privacy.retention.models import (
@@ -31,6 +39,7 @@ from privacy.retention.models import (
 )
 from privacy.selfservice.models import LinkChannel, SelfServiceLink
 from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluation, ShareSubject
+from privacy.training.models import Completion, Course, Recognition
 
 from .keys import SubjectKey
 
@@ -38,12 +47,19 @@ __all__ = [
     "Agreement",
     "Channel",
     "ClockEvent",
+    "Completion",
     "ConsentAction",
     "ConsentEvent",
     "ConsentState",
+    "ContainmentTask",
+    "Course",
     "DataCategory",
     "DataShare",
+    "Drill",
     "ImpactAssessment",
+    "Incident",
+    "IncidentNotification",
+    "IncidentSubject",
     "LedgerError",
     "LegalBasis",
     "LegalHold",
@@ -55,6 +71,7 @@ __all__ = [
     "PurgeRun",
     "PurgeRunItem",
     "Purpose",
+    "Recognition",
     "RequestKind",
     "RequestStatus",
     "RetentionAction",
@@ -68,5 +85,6 @@ __all__ = [
     "SubjectPackage",
     "SubjectRequest",
     "SubjectRequestEvent",
+    "TimelineEntry",
     "VerificationCode",
 ]

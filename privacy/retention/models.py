@@ -36,6 +36,8 @@ class RetentionCategory(models.TextChoices):
     NOTIFICATIONS = "notifications", _("站内通知")
     WEBHOOK_DELIVERIES = "webhook_deliveries", _("回调推送记录")  # [K] registered by integrations.retention
     SUBJECT_REQUESTS = "subject_requests", _("个人信息权利请求记录")
+    INCIDENT_RECORDS = "incident_records", _("个人信息安全事件记录")
+    TRAINING_RECORDS = "training_records", _("个人信息保护培训记录")
 
 
 class ClockEvent(models.TextChoices):
@@ -45,6 +47,8 @@ class ClockEvent(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("撤回同意")
     CREATED = "created", _("记录创建")
     ASSESSMENT_ENDED = "assessment_ended", _("评估结束")
+    INCIDENT_CLOSED = "incident_closed", _("事件结案")
+    TRAINING_EXPIRED = "training_expired", _("培训有效期届满")
 
 
 class RetentionAction(models.TextChoices):
@@ -72,6 +76,8 @@ ALLOWED_CLOCKS = {
     RetentionCategory.NOTIFICATIONS: {ClockEvent.CREATED},
     RetentionCategory.WEBHOOK_DELIVERIES: {ClockEvent.CREATED},
     RetentionCategory.SUBJECT_REQUESTS: {ClockEvent.CREATED},  # [H] from receipt
+    RetentionCategory.INCIDENT_RECORDS: {ClockEvent.INCIDENT_CLOSED},  # [J]
+    RetentionCategory.TRAINING_RECORDS: {ClockEvent.TRAINING_EXPIRED},  # [J]
 }
 DELETE_ONLY = {
     RetentionCategory.SELFSERVICE_TOKENS,
@@ -82,6 +88,8 @@ DELETE_ONLY = {
     RetentionCategory.IMPACT_ASSESSMENTS,
     RetentionCategory.NOTIFICATIONS,
     RetentionCategory.WEBHOOK_DELIVERIES,
+    RetentionCategory.INCIDENT_RECORDS,
+    RetentionCategory.TRAINING_RECORDS,
 }
 
 

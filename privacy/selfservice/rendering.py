@@ -297,9 +297,12 @@ def _home_template():
 
 
 def _page_context(contact, rows):
+    from privacy.incidents.selfservice import incident_notices
+
     return {
         "contact": contact,
         "enterprise": contact.enterprise,
         **_page_data(rows),
         "officer_contact": settings.PRIVACY_OFFICER_CONTACT,
+        "incident_notices": incident_notices(contact),  # [J] Art. 57 notices, at the top of the page
     }

@@ -93,6 +93,14 @@ def _subject_key(values):
     return key
 
 
+# Nullable fields a model's check constraint still needs one of (a completion: staff or partner).
+_FILL_NULLABLE = {"privacy.Completion": {"partner"}}
+
+
+def _fill(model):
+    return _FILL_NULLABLE.get(model._meta.label, ())
+
+
 def build(model, depth=0, secrets=None):
     """Create an instance of `model` filling required fields; encrypted ones get secret values."""
     if depth > 4:
@@ -106,7 +114,7 @@ def build(model, depth=0, secrets=None):
             values[f.name] = _secret_value(f)
             secrets.append(values[f.name])
             continue
-        if type(f).__name__.startswith("BlindIndex") or f.has_default() or f.null:
+        if type(f).__name__.startswith("BlindIndex") or f.has_default() or (f.null and f.name not in _fill(model)):
             continue
         if f.is_relation and f.related_model._meta.label == "privacy.SubjectKey":
             values[f.name] = _subject_key(values)
@@ -117,7 +125,7 @@ def build(model, depth=0, secrets=None):
             existing = f.related_model._default_manager.first()
             values[f.name] = existing or build(f.related_model, depth + 1, secrets)
             continue
-        if f.blank and isinstance(f, (models.CharField, models.TextField)):
+        if f.blank and isinstance(f, (models.CharField, models.TextField, models.FileField)):
             continue
         values[f.name] = _plain_value(f, model)
     return model._default_manager.create(**values)

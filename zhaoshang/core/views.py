@@ -109,7 +109,10 @@ def error_404(request, exception=None):
 
 @login_not_required
 def error_403(request, exception=None):
-    return render(request, "403.html", status=403)
+    from privacy.training.gate import TrainingRequired
+
+    reason = exception.message if isinstance(exception, TrainingRequired) else ""  # [J] says why
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 @login_not_required

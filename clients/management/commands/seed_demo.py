@@ -20,6 +20,7 @@ STEPS = [
     "clients.demo.seed_cases",
     "privacy.sharing.demo.seed_sharing",  # [I] a partner, an approved assessment, a signed agreement
     "privacy.demo.seed_consents",
+    "privacy.training.demo.seed_training",  # [J] current training for all but officer3, a recognition, a drill
     "complaints.demo.seed_complaints",
     "integrations.demo.seed_integrations",
 ]
