@@ -170,6 +170,24 @@ def _notify_all(notices, contact_id):
     return sent
 
 
+def _forget_requests(request_ids):
+    """The person's requests keep only kind, dates and outcome: their texts, proof, timeline
+    messages and codes go, and their data keys are returned for shredding (so copies taken before
+    no longer decrypt). The rows are detached from the old key: a request still open (the deletion
+    request being answered) gets a fresh key on its next save."""
+    from privacy.crypto.personal import encrypted_fields
+
+    from .models import SubjectRequest, SubjectRequestEvent, VerificationCode
+
+    rows = SubjectRequest._base_manager.filter(pk__in=request_ids)
+    keys = [k for k in rows.values_list("subject_key_id", flat=True) if k]
+    proofs = [name for name in rows.values_list("proof", flat=True) if name]
+    rows.update(**{f.attname: "" for f in encrypted_fields(SubjectRequest)}, proof="", subject_key=None)
+    SubjectRequestEvent._base_manager.filter(request_id__in=request_ids).update(message="")
+    VerificationCode._base_manager.filter(request_id__in=request_ids).delete()
+    return keys, proofs
+
+
 def _remove_files(names_by_storage):
     def remove():
         for storage, names in names_by_storage:
@@ -188,7 +206,7 @@ def contact_erase(contact, *, reason, actor):
     from clients.models import Contact
     from privacy.consent.models import ConsentEvent
     from privacy.crypto import shred_subject
-    from privacy.crypto.personal import blind_index_fields, encrypted_fields
+    from privacy.crypto.personal import blind_index_fields, encrypted_fields, shred_key_ids
     from privacy.selfservice.models import SelfServiceLink
 
     from .models import SubjectRequest
@@ -212,9 +230,7 @@ def contact_erase(contact, *, reason, actor):
         blank = {f.attname: "" for f in encrypted_fields(Contact)}
         blank.update({f.attname: None for f in blind_index_fields(Contact)})
         Contact._base_manager.filter(pk=contact.pk).update(**blank, position="", updated_at=timezone.now())
-        SubjectRequest._base_manager.filter(contact_id=contact.pk).update(
-            **{f.attname: "" for f in encrypted_fields(SubjectRequest)}
-        )
+        request_keys, proofs = _forget_requests(request_ids)
         from complaints.models import Complaint
 
         Complaint._base_manager.filter(contact_id=contact.pk).update(
@@ -232,9 +248,13 @@ def contact_erase(contact, *, reason, actor):
         package_files = [name for name in packages.values_list("file", flat=True) if name]
         packages_removed = packages._raw_delete(packages.db)
         _remove_files(
-            [(evidence_field.storage, evidence), (SubjectPackage._meta.get_field("file").storage, package_files)]
+            [
+                (evidence_field.storage, evidence),
+                (SubjectPackage._meta.get_field("file").storage, package_files),
+                (SubjectRequest._meta.get_field("proof").storage, proofs),
+            ]
         )
-        shredded = shred_subject(contact, cascade=True)
+        shredded = shred_subject(contact, cascade=True) + shred_key_ids(request_keys)
         contact_id = contact.pk
         transaction.on_commit(lambda: _notify_all(notices, contact_id))
     return ErasureResult(

@@ -60,11 +60,10 @@ def _deletion(req, actor, reason):
     except ErasureRefused as exc:
         messages = getattr(exc, "messages", None) or [str(exc)]
         raise FulfilmentRefused(messages[0] or _("当前不能删除该联系人的个人信息。")) from exc
-    # The request record itself keeps no personal data about the erased person.
-    req.details = ""
-    req.correction_value = ""
-    req.relative_name = ""
-    req.save(update_fields=["details", "correction_value", "relative_name"])
+    # contact_erase blanked this request's texts and shredded its old key (it keeps no personal data
+    # about the erased person); read it again so the answer is written under a fresh key.
+    req.refresh_from_db()
+    req.save(update_fields=["details"])  # provisions the fresh key (details is blank already)
     return _("已删除该联系人的个人信息")
 
 

@@ -243,13 +243,27 @@ def _fake_erasure(monkeypatch, refuse=None):
     return calls
 
 
-def test_complete_deletion_erases_and_blanks_the_request(contact, dpo, monkeypatch):
+def test_complete_deletion_calls_contact_erase_with_the_outcome_as_reason(contact, dpo, monkeypatch):
     calls = _fake_erasure(monkeypatch)
     req = _in_progress(contact, dpo, "deletion", details="请删除我的全部信息")
     services.subject_request_complete(subject_request=req, actor=dpo, outcome="已删除")
     req = SubjectRequest.objects.get(pk=req.pk)
     assert calls == [(contact.pk, "已删除", dpo.pk)]
+    assert req.status == S.COMPLETED
+
+
+def test_complete_deletion_for_real_blanks_the_request_and_answers_under_a_fresh_key(
+    contact, dpo, django_capture_on_commit_callbacks
+):
+    req = _in_progress(contact, dpo, "deletion", details="请删除我的全部信息")
+    old_key = req.subject_key_id
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subject_request_complete(subject_request=req, actor=dpo, outcome="已按您的请求删除")
+    req = SubjectRequest.objects.get(pk=req.pk)
     assert req.status == S.COMPLETED and req.details == ""
+    assert req.subject_key_id not in (None, old_key)
+    assert req.outcome == "已按您的请求删除"  # written after the erasure, readable
+    assert [e.message for e in req.events.order_by("pk")][-1] == "已按您的请求删除"
 
 
 def test_deletion_refused_under_a_hold_shows_the_reason_and_stays_open(contact, dpo, monkeypatch):
