@@ -15,6 +15,7 @@ AUDIT_MODULES = [
     "privacy.requests.audit",
     "privacy.sharing.audit",
     "privacy.assessments.audit",
+    "privacy.review.audit",
 ]
 RETENTION_MODULES = [
     "privacy.retention.categories",  # records of the other apps: contacts, follow-ups, complaints, …
@@ -25,6 +26,8 @@ RETENTION_MODULES = [
 TASK_MODULES = [
     "privacy.retention.tasks",
     "privacy.sharing.tasks",
+    "privacy.review.tasks",
+    "privacy.scorecard.tasks",
 ]  # Celery's autodiscovery looks for privacy.tasks only
 
 
@@ -58,6 +61,10 @@ class PrivacyConfig(AppConfig):
         from .sharing.reminders import register_kinds
 
         register_kinds()  # [I] reminder kinds, once the notification mechanism is present
+
+        from .review.services import register_review_kinds
+
+        register_review_kinds()
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

@@ -7,9 +7,12 @@ from privacy.assessments.urls import urlpatterns as assessments
 from privacy.consent.urls import urlpatterns as consent
 from privacy.requests.urls import urlpatterns as requests
 from privacy.retention.urls import urlpatterns as retention
+from privacy.review.urls import urlpatterns as review
+from privacy.ropa.urls import urlpatterns as ropa
+from privacy.scorecard.urls import urlpatterns as scorecard
 from privacy.selfservice.urls import staff_urlpatterns as selfservice_links
 from privacy.sharing.urls import urlpatterns as sharing
 
 app_name = "privacy"
 
-urlpatterns = [*consent, *selfservice_links, *requests, *retention, *sharing, *assessments]
+urlpatterns = [*consent, *selfservice_links, *requests, *retention, *sharing, *assessments, *ropa, *review, *scorecard]

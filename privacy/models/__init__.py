@@ -28,12 +28,20 @@ from privacy.retention.models import (
     RetentionCategory,
     RetentionRule,
 )
+from privacy.review.models import LawEntry, LawKind, PolicyReview
+from privacy.ropa.models import RopaSnapshot
+from privacy.scorecard.models import ScorecardSnapshot
 from privacy.selfservice.models import LinkChannel, SelfServiceLink
 from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluation, ShareSubject
 
 from .keys import SubjectKey
 
 __all__ = [
+    "ScorecardSnapshot",
+    "RopaSnapshot",
+    "PolicyReview",
+    "LawKind",
+    "LawEntry",
     "Agreement",
     "Channel",
     "ClockEvent",
