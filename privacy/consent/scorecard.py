@@ -11,23 +11,26 @@ from privacy.scorecard.base import Result, grade_max, grade_min, row
 @row("13-consent", article="13–14", title=gettext_lazy("同意覆盖率（按用途）"), order=130)
 def consent_coverage():
     """Share of contacts whose consent was asked (a granted or withdrawn state), for the
-    consent-based purpose with the lowest share. Two queries: contacts, states per purpose."""
+    consent-based purpose with the lowest share. Two queries: contacts, states per purpose.
+
+    Purposes that provide to others are left out: their separate consent is asked per recipient
+    when a share is prepared, and row 23 checks that every person provided had given it."""
     from clients.models import Contact
 
     from .models import ConsentState, Purpose
 
-    purposes = [p for p in Purpose.objects.filter(is_active=True) if p.needs_consent]
+    purposes = [p for p in Purpose.objects.filter(is_active=True, provides_to_others=False) if p.needs_consent]
     drill = reverse("privacy:coverage")
     if not purposes:
         return Result.no_data(_("没有需要取得同意的处理用途。"), drill)
     total = Contact.objects.count()
     if not total:
         return Result.no_data(_("尚无联系人。"), drill)
-    # A purpose that provides to others has one state per recipient: count people, not states.
+    # One state per (contact, purpose) for these purposes (no recipient): count states, not people.
     per_purpose = dict(
         ConsentState.objects.filter(purpose__in=[p.pk for p in purposes])
         .values("purpose_id")
-        .annotate(n=Count("contact_id", distinct=True))
+        .annotate(n=Count("pk"))
         .values_list("purpose_id", "n")
     )
     shares = {p.pk: round(100 * per_purpose.get(p.pk, 0) / total, 1) for p in purposes}
