@@ -52,7 +52,7 @@ def assessments_cover_triggers():
     labels = dict(Trigger.choices)
     note = _("未覆盖的情形 %(missing)s 项；复核逾期 %(overdue)s 份") % {"missing": len(missing), "overdue": overdue}
     if missing:
-        note += "（" + "、".join(sorted({str(labels[t]) for t, _what in missing})) + "）"
+        note += _("：%(labels)s") % {"labels": _("、").join(sorted({str(labels[t]) for t, _what in missing}))}
     bad = len(missing) + overdue
     return Result(
         level=grade_max(bad, key="55-assessments", default=(1, 1)),

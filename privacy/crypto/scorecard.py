@@ -17,7 +17,7 @@ def encrypted_field_coverage():
     percent = round(100 * len(encrypted) / checked, 1)
     note = _("已加密 %(enc)s / %(total)s 个字段") % {"enc": len(encrypted), "total": checked}
     if plain:
-        note += _("；未加密：%(fields)s") % {"fields": "、".join(plain)}
+        note += _("；未加密：%(fields)s") % {"fields": _("、").join(plain)}
     return Result(
         level=grade_min(percent, key="51-encryption", default=(100, 100)),
         value=f"{percent:g}%",
