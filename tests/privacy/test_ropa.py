@@ -73,7 +73,7 @@ def test_sheet_names_are_translated_in_english(client, dpo):
     with translation.override("en"):
         record = services.ropa_build()
     book = openpyxl.load_workbook(io.BytesIO(services.workbook_bytes(record)))
-    assert book.sheetnames == ["Processing activities", "Recipients and agreements", "Retention", "Security measures", "Cross-border transfers"]
+    assert book.sheetnames == ["Processing activities", "Recipients and agreements", "Retention period", "Security measures", "Cross-border transfers"]
 
 
 def test_cells_that_look_like_formulas_are_neutralised(dpo):
