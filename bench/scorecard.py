@@ -22,7 +22,6 @@ rectifications, monthly snapshots. Figures:
 import argparse
 import base64
 import datetime
-import io
 import os
 import random
 import secrets
@@ -119,20 +118,28 @@ def seed_privacy(n_audit):
         ),
     }
     policy = PrivacyPolicy.objects.create(
-        version="1.0", body_zh="……", effective_date=today - datetime.timedelta(days=100), published_at=now, published_by=dpo
+        version="1.0",
+        body_zh="……",
+        effective_date=today - datetime.timedelta(days=100),
+        published_at=now,
+        published_by=dpo,
     )
     PolicyReview.objects.create(reviewed_by=dpo, policy=policy, next_review_date=today + datetime.timedelta(days=200))
     events, states = ConsentEvent._meta.db_table, ConsentState._meta.db_table
     for code in ("policy_push", "satisfaction"):
         pid = purposes[code].pk
         _sql(
-            f"INSERT INTO {events} (contact_id, purpose_id, policy_id, action, channel, evidence, evidence_type, at, ip_hash, user_agent) "  # noqa: S608
-            f"SELECT id, %s, %s, 'granted', 'selfservice', '', '', %s, '', '' FROM {Contact._meta.db_table} WHERE id %% 10 <> 0",
+            f"INSERT INTO {events} (contact_id, purpose_id, policy_id, action, channel, evidence,"
+            " evidence_type, at, ip_hash, user_agent)"
+            " SELECT id, %s, %s, 'granted', 'selfservice', '', '', %s, '', ''"
+            f" FROM {Contact._meta.db_table} WHERE id %% 10 <> 0",
             [pid, policy.pk, now],
         )
         _sql(
-            f"INSERT INTO {states} (contact_id, purpose_id, granted, separate, policy_id, last_event_id, changed_at, needs_renewal) "  # noqa: S608
-            f"SELECT contact_id, purpose_id, true, false, policy_id, id, at, false FROM {events} WHERE purpose_id = %s",
+            f"INSERT INTO {states} (contact_id, purpose_id, granted, separate, policy_id, last_event_id,"
+            " changed_at, needs_renewal)"
+            " SELECT contact_id, purpose_id, true, false, policy_id, id, at, false"
+            f" FROM {events} WHERE purpose_id = %s",
             [pid],
         )
     print(f"   consent ledger and states for 90 % of contacts in {time.perf_counter() - t0:.1f} s", flush=True)
@@ -146,7 +153,20 @@ def seed_privacy(n_audit):
     with connection.cursor() as cursor, cursor.copy(f"COPY {AccessEvent._meta.db_table} ({cols}) FROM STDIN") as copy:
         for i in range(n_audit):
             at = now - datetime.timedelta(seconds=rng.randrange(0, 60 * 86400))
-            copy.write_row((at, users[i % len(users)], actions[i % len(actions)], ct, str(i % 200_000 + 1), "", None, "{}", "", False))
+            copy.write_row(
+                (
+                    at,
+                    users[i % len(users)],
+                    actions[i % len(actions)],
+                    ct,
+                    str(i % 200_000 + 1),
+                    "",
+                    None,
+                    "{}",
+                    "",
+                    False,
+                )
+            )
     print(f"   {n_audit:,} access events ({n_audit // 100:,} denied) in {time.perf_counter() - t0:.1f} s", flush=True)
 
     t0 = time.perf_counter()
@@ -173,7 +193,19 @@ def seed_privacy(n_audit):
         valid_until=today + datetime.timedelta(days=300),
         signed_at=now,
         signed_by=dpo,
-        **{f"term_{t}": True for t in ("purpose", "duration", "method", "categories", "protection", "rights_duties", "return_deletion", "no_subentrust")},
+        **{
+            f"term_{t}": True
+            for t in (
+                "purpose",
+                "duration",
+                "method",
+                "categories",
+                "protection",
+                "rights_duties",
+                "return_deletion",
+                "no_subentrust",
+            )
+        },
     )
     agreement.purposes.add(purposes["partner_sharing"])
     assessment = ImpactAssessment.objects.create(
@@ -190,26 +222,41 @@ def seed_privacy(n_audit):
         next_review_date=today + datetime.timedelta(days=300),
     )
     share = DataShare.objects.create(
-        partner=partner, agreement=agreement, assessment=assessment, purpose=purposes["partner_sharing"],
-        legal_basis="consent", fields=["name", "mobile"], person_count=20_000, created_by=officer,
+        partner=partner,
+        agreement=agreement,
+        assessment=assessment,
+        purpose=purposes["partner_sharing"],
+        legal_basis="consent",
+        fields=["name", "mobile"],
+        person_count=20_000,
+        created_by=officer,
     )
     _sql(
-        f"INSERT INTO {ShareSubject._meta.db_table} (share_id, contact_id) "  # noqa: S608
+        f"INSERT INTO {ShareSubject._meta.db_table} (share_id, contact_id) "
         f"SELECT %s, id FROM {Contact._meta.db_table} ORDER BY id LIMIT 20000",
         [share.pk],
     )
     PurgeRun.objects.create(status="succeeded", finished_at=now - datetime.timedelta(hours=5), counts={})
     engagement = AuditEngagement.objects.create(
-        title="年度合规审计", scope="全部", period_start=today - datetime.timedelta(days=120),
-        period_end=today - datetime.timedelta(days=30), lead=auditor, status="closed",
+        title="年度合规审计",
+        scope="全部",
+        period_start=today - datetime.timedelta(days=120),
+        period_end=today - datetime.timedelta(days=30),
+        lead=auditor,
+        status="closed",
     )
     finding = Finding.objects.create(engagement=engagement, title="权限过宽", description="……", created_by=auditor)
     for i in range(20):
-        Rectification.objects.create(finding=finding, action="收紧权限", owner=dpo, due_date=today + datetime.timedelta(days=i - 5))
+        Rectification.objects.create(
+            finding=finding, action="收紧权限", owner=dpo, due_date=today + datetime.timedelta(days=i - 5)
+        )
     for months in range(1, 12):
         scorecard_snapshot_take(today=(today.replace(day=1) - datetime.timedelta(days=months * 30)))
     _sql("ANALYZE")
-    print(f"   requests, partner, share of 20,000 people, audits, snapshots in {time.perf_counter() - t0:.1f} s", flush=True)
+    print(
+        f"   requests, partner, share of 20,000 people, audits, snapshots in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
 
 
 def queries_of(client, url):
@@ -278,7 +325,9 @@ def main():
             value=f"{after} q (was {before} with no privacy data)",
             ok=after <= 30 and after == before,
         )
-        ours, theirs = measure_pair((dpo_client, "/privacy/scorecard/"), (officer_client, "/clients/projects/"), args.runs)
+        ours, theirs = measure_pair(
+            (dpo_client, "/privacy/scorecard/"), (officer_client, "/clients/projects/"), args.runs
+        )
         ratio = ours / theirs
         print(f"2. scorecard {ours:.1f} ms vs project list {theirs:.1f} ms: {ratio:.2f}× (target ≤ 2×)")
         summary.result(
@@ -290,7 +339,9 @@ def main():
         print("3. each row (median ms, level, value)")
         for key, ms, level, value in row_times():
             print(f"   {key:18s} {ms:7.1f} ms  {level:6s} {value}")
-        summary.result("scorecard rows, slowest", target="", value=f"{max(ms for _k, ms, _l, _v in row_times(3)):.1f} ms", ok=None)
+        summary.result(
+            "scorecard rows, slowest", target="", value=f"{max(ms for _k, ms, _l, _v in row_times(3)):.1f} ms", ok=None
+        )
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(database_name, verbosity=0)

@@ -27,7 +27,11 @@ def uncovered_triggers(today=None):
             covered[(trigger, partner_id)] = True
             covered[(trigger, None)] = True
     needed = []
-    agreements = Agreement.objects.select_related(None).in_force(today).values_list("pk", "kind", "partner_id", "partner__overseas")
+    agreements = (
+        Agreement.objects.select_related(None)
+        .in_force(today)
+        .values_list("pk", "kind", "partner_id", "partner__overseas")
+    )
     for pk, kind, partner_id, overseas in agreements:
         wanted = [AGREEMENT_TRIGGERS.get(kind)] + ([Trigger.CROSS_BORDER] if overseas else [])
         for trigger in filter(None, wanted):

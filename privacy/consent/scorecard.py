@@ -69,5 +69,3 @@ def withdrawals_effective():
         drilldown=drill,
         figures={"after_withdrawal": count},
     )
-
-

@@ -13,7 +13,10 @@ LAWS = [
         "issuer_en": "Standing Committee of the National People's Congress",
         "effective_date": datetime.date(2021, 11, 1),
         "changes": "个人信息处理规则、个人权利、处理者义务、出境规则及法律责任。",
-        "changes_en": "Rules for processing personal information, individuals' rights, processors' duties, cross-border rules and liabilities.",
+        "changes_en": (
+            "Rules for processing personal information, individuals' rights, processors' "
+            "duties, cross-border rules and liabilities."
+        ),
     },
     {
         "name": "GB/T 35273-2020 信息安全技术 个人信息安全规范",
@@ -23,7 +26,11 @@ LAWS = [
         "issuer_en": "SAMR and the Standardization Administration of China",
         "effective_date": datetime.date(2020, 10, 1),
         "changes": "收集、存储、使用、共享、转让、公开披露个人信息的安全要求；隐私政策、处理活动记录、安全事件处置。",
-        "changes_en": "Security requirements for collecting, storing, using, sharing, transferring and disclosing personal information; privacy policy, records of processing, incident handling.",
+        "changes_en": (
+            "Security requirements for collecting, storing, using, sharing, transferring and "
+            "disclosing personal information; privacy policy, records of processing, incident "
+            "handling."
+        ),
     },
     {
         "name": "个人信息保护合规审计管理办法",
@@ -33,7 +40,9 @@ LAWS = [
         "issuer_en": "Cyberspace Administration of China",
         "effective_date": datetime.date(2025, 5, 1),
         "changes": "个人信息处理者定期开展合规审计，按要求留存审计证据并整改发现的问题。",
-        "changes_en": "Processors carry out regular compliance audits, keep the audit evidence and rectify the problems found.",
+        "changes_en": (
+            "Processors carry out regular compliance audits, keep the audit evidence and rectify the problems found."
+        ),
     },
     {
         "name": "国家网络安全事件报告管理办法",
@@ -43,7 +52,10 @@ LAWS = [
         "issuer_en": "Cyberspace Administration of China",
         "effective_date": datetime.date(2025, 11, 1),
         "changes": "网络安全事件分为特别重大、重大、较大、一般四级，按级别在规定时限内报告。",
-        "changes_en": "Cybersecurity incidents are graded in four levels (especially major, major, relatively major, general) and reported within deadlines set per level.",
+        "changes_en": (
+            "Cybersecurity incidents are graded in four levels (especially major, major, "
+            "relatively major, general) and reported within deadlines set per level."
+        ),
     },
 ]
 

@@ -37,11 +37,6 @@ from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluat
 from .keys import SubjectKey
 
 __all__ = [
-    "ScorecardSnapshot",
-    "RopaSnapshot",
-    "PolicyReview",
-    "LawKind",
-    "LawEntry",
     "Agreement",
     "Channel",
     "ClockEvent",
@@ -51,6 +46,8 @@ __all__ = [
     "DataCategory",
     "DataShare",
     "ImpactAssessment",
+    "LawEntry",
+    "LawKind",
     "LedgerError",
     "LegalBasis",
     "LegalHold",
@@ -58,6 +55,7 @@ __all__ = [
     "Mitigation",
     "Partner",
     "PartnerEvaluation",
+    "PolicyReview",
     "PrivacyPolicy",
     "PurgeRun",
     "PurgeRunItem",
@@ -68,6 +66,8 @@ __all__ = [
     "RetentionCategory",
     "RetentionRule",
     "Risk",
+    "RopaSnapshot",
+    "ScorecardSnapshot",
     "SelfServiceLink",
     "SeparateConsent",
     "ShareSubject",

@@ -37,8 +37,7 @@ def retention_purged():
     return Result(
         level=level,
         value=_("%(days)s 天前") % {"days": age},
-        note=_("最近一次清理：%(status)s；到期未清理 %(left)s 条")
-        % {"status": run.get_status_display(), "left": left},
+        note=_("最近一次清理：%(status)s；到期未清理 %(left)s 条") % {"status": run.get_status_display(), "left": left},
         drilldown=drill,
         figures={"days_since_run": age, "left": left, "status": run.status},
     )

@@ -108,7 +108,11 @@ def reviews_remind(today=None):
     review = current_policy_review()
     if review is not None and review.next_review_date <= horizon:
         sent += remind(
-            officers, "policy_review_due", review, {"due": review.next_review_date}, once_key=f"{review.next_review_date:%Y-%m-%d}"
+            officers,
+            "policy_review_due",
+            review,
+            {"due": review.next_review_date},
+            once_key=f"{review.next_review_date:%Y-%m-%d}",
         )
     for entry in LawEntry.objects.review_due(horizon):
         sent += remind(

@@ -41,7 +41,11 @@ def _sheet_titles():
 def _security_measures():
     suite = _("SM4-GCM + HMAC-SM3（国密）") if settings.CIPHER_SUITE == "sm4" else _("AES-256-GCM + HMAC-SHA256")
     return [
-        [_("字段级加密"), _("姓名、联系方式、身份证件号码、跟进记录等个人信息字段加密存储：%(suite)s，每个个人一把数据密钥") % {"suite": suite}],
+        [
+            _("字段级加密"),
+            _("姓名、联系方式、身份证件号码、跟进记录等个人信息字段加密存储：%(suite)s，每个个人一把数据密钥")
+            % {"suite": suite},
+        ],
         [_("加密删除"), _("删除个人时销毁其数据密钥，备份中的密文随之不可读")],
         [_("访问控制"), _("按角色和数据范围授权，范围外访问一律返回 404 并记录")],
         [_("去标识化展示"), _("页面默认掩码显示，查看明文须说明用途并记入访问日志")],
@@ -60,7 +64,10 @@ def ropa_build(today=None):
     today = today or timezone.localdate()
     legal = dict(LegalBasis.choices)
     agreements = list(
-        Agreement.objects.select_related(None).select_related("partner").prefetch_related("purposes").order_by("partner__name", "number")
+        Agreement.objects.select_related(None)
+        .select_related("partner")
+        .prefetch_related("purposes")
+        .order_by("partner__name", "number")
     )
     by_purpose = {}
     for agreement in agreements:
@@ -111,24 +118,58 @@ def ropa_build(today=None):
         for rule in RetentionRule.objects.filter(active=True).order_by("order", "code")
     ]
     cross_border = [
-        [a.partner.name, a.partner.country, a.number, a.get_cross_border_mechanism_display() or _("未选择"), a.cross_border_reference or "—", str(a.status_label(today))]
+        [
+            a.partner.name,
+            a.partner.country,
+            a.number,
+            a.get_cross_border_mechanism_display() or _("未选择"),
+            a.cross_border_reference or "—",
+            str(a.status_label(today)),
+        ]
         for a in agreements
         if a.partner.overseas
     ]
     return {
         "activities": {
             "title": titles["activities"],
-            "header": [_("处理用途"), _("处理依据"), _("个人信息种类"), _("处理方式"), _("接收方"), _("相关协议"), _("保存期限"), _("向境外提供"), _("需要单独同意")],
+            "header": [
+                _("处理用途"),
+                _("处理依据"),
+                _("个人信息种类"),
+                _("处理方式"),
+                _("接收方"),
+                _("相关协议"),
+                _("保存期限"),
+                _("向境外提供"),
+                _("需要单独同意"),
+            ],
             "rows": activities,
         },
         "recipients": {
             "title": titles["recipients"],
-            "header": [_("接收方"), _("类型"), _("国家或地区"), _("协议编号"), _("协议类型"), _("约定的处理用途"), _("有效期"), _("状态"), _("出境路径")],
+            "header": [
+                _("接收方"),
+                _("类型"),
+                _("国家或地区"),
+                _("协议编号"),
+                _("协议类型"),
+                _("约定的处理用途"),
+                _("有效期"),
+                _("状态"),
+                _("出境路径"),
+            ],
             "rows": recipients,
         },
         "retention": {
             "title": titles["retention"],
-            "header": [_("规则名称"), _("数据类别"), _("起算事件"), _("保存期限（天）"), _("到期处理方式"), _("法律依据与说明")],
+            "header": [
+                _("规则名称"),
+                _("数据类别"),
+                _("起算事件"),
+                _("保存期限（天）"),
+                _("到期处理方式"),
+                _("法律依据与说明"),
+            ],
             "rows": retention,
         },
         "security": {"title": titles["security"], "header": [_("措施"), _("说明")], "rows": _security_measures()},
@@ -143,7 +184,11 @@ def ropa_build(today=None):
 def _plain(record):
     """JSON-ready copy (lazy strings rendered)."""
     return {
-        code: {"title": str(sheet["title"]), "header": [str(h) for h in sheet["header"]], "rows": [[c if isinstance(c, int) else str(c) for c in r] for r in sheet["rows"]]}
+        code: {
+            "title": str(sheet["title"]),
+            "header": [str(h) for h in sheet["header"]],
+            "rows": [[c if isinstance(c, int) else str(c) for c in r] for r in sheet["rows"]],
+        }
         for code, sheet in record.items()
     }
 

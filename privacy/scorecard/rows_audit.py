@@ -40,13 +40,20 @@ def internal_audit():
     last = AuditEngagement.objects.filter(status=AuditEngagement.Status.CLOSED).aggregate(last=Max("period_end"))[
         "last"
     ]
-    overdue = Rectification.objects.select_related(None).filter(
-        Q(status__in=[Rectification.Status.OPEN, Rectification.Status.REJECTED]), due_date__lt=today
-    ).count()
+    overdue = (
+        Rectification.objects.select_related(None)
+        .filter(Q(status__in=[Rectification.Status.OPEN, Rectification.Status.REJECTED]), due_date__lt=today)
+        .count()
+    )
     if last is None:
         if not overdue:
             return Result.no_data(_("尚无已完成的合规审计。"), drill)
-        return Result(level=RED, value=str(overdue), note=_("尚无已完成的合规审计；整改逾期 %(n)s 项") % {"n": overdue}, drilldown=drill)
+        return Result(
+            level=RED,
+            value=str(overdue),
+            note=_("尚无已完成的合规审计；整改逾期 %(n)s 项") % {"n": overdue},
+            drilldown=drill,
+        )
     level = grade_max(overdue, key="54-audit", default=(1, 3))
     if (today - last).days > AUDIT_INTERVAL_DAYS and level != RED:
         level = AMBER

@@ -54,4 +54,7 @@ def scorecard_trend(months=TREND_MONTHS):
         for level in LEVELS:
             counts[level].append(levels.count(level))
     names = {GREEN: _("达标"), AMBER: _("关注"), RED: _("不达标"), NO_DATA: _("暂无数据")}
-    return {"labels": labels, "series": [{"level": level, "label": names[level], "values": counts[level]} for level in LEVELS]}
+    return {
+        "labels": labels,
+        "series": [{"level": level, "label": names[level], "values": counts[level]} for level in LEVELS],
+    }

@@ -62,7 +62,9 @@ def scorecard_export(request):
     for item in context["card"]:
         row, result = item["row"], item["result"]
         link = request.build_absolute_uri(result.drilldown) if result.drilldown else ""
-        sheet.append([neutralise(str(c)) for c in (row.article, row.title, item["label"], result.value, result.note, link)])
+        sheet.append(
+            [neutralise(str(c)) for c in (row.article, row.title, item["label"], result.value, result.note, link)]
+        )
     sheet.append([])
     sheet.append([neutralise(_("生成时间")), neutralise(f"{context['now']:%Y-%m-%d %H:%M}")])
     out = io.BytesIO()

@@ -42,7 +42,7 @@ def agreements_complete():
 def shares_separate_consent():
     """People provided for a purpose needing separate consent with no separate consent given to
     that recipient before the share (one query over the share subjects, index-backed)."""
-    from privacy.consent.models import ConsentEvent, ConsentAction
+    from privacy.consent.models import ConsentAction, ConsentEvent
 
     drill = reverse("privacy:shares")
     if not DataShare.objects.exists():
@@ -55,9 +55,7 @@ def shares_separate_consent():
         at__lte=OuterRef("share__created_at"),
     ).filter(Q(recipient__isnull=True) | Q(recipient_id=OuterRef("share__partner_id")))
     count = (
-        ShareSubject.objects.filter(share__purpose__requires_separate_consent=True)
-        .filter(~Exists(consented))
-        .count()
+        ShareSubject.objects.filter(share__purpose__requires_separate_consent=True).filter(~Exists(consented)).count()
     )
     return Result(
         level=grade_max(count, key="23-shares", default=(1, 1)),
@@ -79,9 +77,10 @@ def cross_border_mechanisms():
     shares = DataShare.objects.select_related(None).filter(cross_border=True)
     if not agreements and not shares.exists():
         return Result.no_data(_("没有向境外提供个人信息的协议或记录。"), drill)
-    bad = abroad.filter(lacking).count() + shares.filter(
-        Q(agreement__cross_border_mechanism="") | Q(agreement__cross_border_reference="")
-    ).count()
+    bad = (
+        abroad.filter(lacking).count()
+        + shares.filter(Q(agreement__cross_border_mechanism="") | Q(agreement__cross_border_reference="")).count()
+    )
     return Result(
         level=grade_max(bad, key="38-cross-border", default=(1, 1)),
         value=str(bad),

@@ -63,9 +63,7 @@ def test_privacy_officer_records_a_policy_review(client, dpo):
 def test_a_next_review_date_before_the_review_is_refused_with_a_message(client, dpo):
     client.force_login(dpo)
     today = timezone.localdate()
-    response = client.post(
-        "/privacy/review/policy/", {"reviewed_on": today, "next_review_date": today}, follow=True
-    )
+    response = client.post("/privacy/review/policy/", {"reviewed_on": today, "next_review_date": today}, follow=True)
     assert "下次复核日期须晚于本次复核日期" in response.content.decode()
     assert not PolicyReview.objects.exists()
     response = client.post("/privacy/review/policy/", {"reviewed_on": "not a date"}, follow=True)
@@ -99,7 +97,9 @@ def test_privacy_officer_adds_and_reviews_a_law(client, dpo):
 
 def test_reminders_go_to_the_privacy_officer_once_per_due_date(dpo):
     today = timezone.localdate()
-    PolicyReview.objects.create(reviewed_on=today - datetime.timedelta(days=350), next_review_date=today + datetime.timedelta(days=10))
+    PolicyReview.objects.create(
+        reviewed_on=today - datetime.timedelta(days=350), next_review_date=today + datetime.timedelta(days=10)
+    )
     LawEntry.objects.update(next_review_date=today + datetime.timedelta(days=400))
     entry = LawEntry.objects.first()
     LawEntry.objects.filter(pk=entry.pk).update(next_review_date=today - datetime.timedelta(days=1))

@@ -84,9 +84,8 @@ def test_the_page_query_count_does_not_grow_with_data(client, dpo, make_contact,
     with CaptureQueriesContext(connection) as small:
         client.get("/privacy/scorecard/")
     _grow(make_contact, 8)
-    with django_assert_max_num_queries(30):
-        with CaptureQueriesContext(connection) as large:
-            client.get("/privacy/scorecard/")
+    with django_assert_max_num_queries(30), CaptureQueriesContext(connection) as large:
+        client.get("/privacy/scorecard/")
     assert len(large) == len(small)
 
 
@@ -101,7 +100,9 @@ def test_monthly_snapshot_is_one_per_month_and_drawn_as_a_trend(client, dpo):
     assert ScorecardSnapshot.objects.count() == 2
     client.force_login(dpo)
     html = client.get("/privacy/scorecard/").content.decode()
-    data = json.loads(re.search(r'<script id="scorecard-trend-data" type="application/json">(.*?)</script>', html).group(1))
+    data = json.loads(
+        re.search(r'<script id="scorecard-trend-data" type="application/json">(.*?)</script>', html).group(1)
+    )
     assert len(data["labels"]) == 2
     total_rows = len(rows())
     assert all(sum(s["values"][i] for s in data["series"]) == total_rows for i in range(2))

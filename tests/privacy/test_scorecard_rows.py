@@ -87,17 +87,21 @@ def test_19_retention_red_when_the_last_run_is_old_or_left_rows_green_after_a_fu
     PurgeRun.objects.create(status="succeeded", finished_at=now - datetime.timedelta(days=10), counts={})
     assert both(card, "19-retention") == RED
     PurgeRun.objects.create(
-        status="succeeded", finished_at=now - datetime.timedelta(hours=2), counts={"r": {"candidates": 5, "processed": 3}}
+        status="succeeded",
+        finished_at=now - datetime.timedelta(hours=2),
+        counts={"r": {"candidates": 5, "processed": 3}},
     )
     assert both(card, "19-retention") == RED  # recent, but expired rows were left
     PurgeRun.objects.create(
-        status="succeeded", finished_at=now - datetime.timedelta(hours=1), counts={"r": {"candidates": 5, "processed": 5}}
+        status="succeeded",
+        finished_at=now - datetime.timedelta(hours=1),
+        counts={"r": {"candidates": 5, "processed": 5}},
     )
     assert both(card, "19-retention") == GREEN
 
 
 def test_21_agreements_red_when_a_term_is_missing_green_when_ticked(card, dpo):
-    partner, agreement, _assessment, _purpose = f.ready(dpo)
+    _partner, agreement, _assessment, _purpose = f.ready(dpo)
     assert both(card, "21-agreements") == GREEN
     Agreement.objects.filter(pk=agreement.pk).update(term_return_deletion=False)
     assert both(card, "21-agreements") == RED
