@@ -8,8 +8,8 @@ DATE = {"type": "date"}
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("复核日期"), widget=forms.DateInput(attrs=DATE))
-    next_review_date = forms.DateField(label=_("下次复核日期"), widget=forms.DateInput(attrs=DATE))
+    reviewed_on = forms.DateField(label=_("复核日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    next_review_date = forms.DateField(label=_("下次复核日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     note = forms.CharField(label=_("复核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -32,8 +32,8 @@ class LawEntryForm(forms.ModelForm):
             "active",
         ]
         widgets = {
-            "effective_date": forms.DateInput(attrs=DATE),
-            "next_review_date": forms.DateInput(attrs=DATE),
+            "effective_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "next_review_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
             "changes": forms.Textarea(attrs={"rows": 3}),
             "review_note": forms.Textarea(attrs={"rows": 2}),
         }

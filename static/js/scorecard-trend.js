@@ -15,7 +15,7 @@
         labels: data.labels,
         datasets: data.series.map(function (s) { return { label: s.label, data: s.values, backgroundColor: colours[s.level] }; })
       },
-      options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
+      options: { animation: false, aspectRatio: 3, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
