@@ -87,7 +87,7 @@ def ropa_build(today=None):
                 purpose.display_method,
                 _("；").join(recipients) or _("无"),
                 _("；").join(a.number for a in linked) or _("无"),
-                purpose.retention_note,
+                purpose.retention_note or _("见“保存期限”"),
                 _yes(purpose.cross_border),
                 _yes(purpose.requires_separate_consent),
             ]
