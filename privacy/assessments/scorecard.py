@@ -1,6 +1,7 @@
 """Scorecard row of impact assessments: 55–56 every trigger covered by an in-date assessment, and
 reviews overdue (four queries whatever the data size: agreements, purposes, assessments, overdue)."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,10 +49,14 @@ def assessments_cover_triggers():
     drill = reverse("privacy:assessments")
     today = timezone.localdate()
     missing = uncovered_triggers(today)
-    overdue = ImpactAssessment.objects.filter(
-        status=AssessmentStatus.APPROVED, ended_at__isnull=True, next_review_date__lt=today
-    ).count()
-    if not missing and not overdue and not ImpactAssessment.objects.exists():
+    counts = ImpactAssessment.objects.aggregate(
+        total=Count("pk"),
+        overdue=Count(
+            "pk", filter=Q(status=AssessmentStatus.APPROVED, ended_at__isnull=True, next_review_date__lt=today)
+        ),
+    )
+    overdue = counts["overdue"]
+    if not missing and not counts["total"]:
         return Result.no_data(_("没有需要评估的处理情形，也没有评估记录。"), drill)
     labels = dict(Trigger.choices)
     note = _("未覆盖的情形 %(missing)s 项；复核逾期 %(overdue)s 份") % {"missing": len(missing), "overdue": overdue}

@@ -17,23 +17,22 @@ def consent_coverage():
     when a share is prepared, and row 23 checks that every person provided had given it."""
     from clients.models import Contact
 
-    from .models import ConsentState, Purpose
+    from .models import Purpose
 
-    purposes = [p for p in Purpose.objects.filter(is_active=True, provides_to_others=False) if p.needs_consent]
+    # One query: the purposes with their number of states (one per contact for these purposes,
+    # which have no recipient), counted from the (purpose, granted) index.
+    purposes = [
+        p
+        for p in Purpose.objects.filter(is_active=True, provides_to_others=False).annotate(asked=Count("states"))
+        if p.needs_consent
+    ]
     drill = reverse("privacy:coverage")
     if not purposes:
         return Result.no_data(_("没有需要取得同意的处理用途。"), drill)
     total = Contact.objects.count()
     if not total:
         return Result.no_data(_("尚无联系人。"), drill)
-    # One state per (contact, purpose) for these purposes (no recipient): count states, not people.
-    per_purpose = dict(
-        ConsentState.objects.filter(purpose__in=[p.pk for p in purposes])
-        .values("purpose_id")
-        .annotate(n=Count("pk"))
-        .values_list("purpose_id", "n")
-    )
-    shares = {p.pk: round(100 * per_purpose.get(p.pk, 0) / total, 1) for p in purposes}
+    shares = {p.pk: round(100 * p.asked / total, 1) for p in purposes}
     worst = min(purposes, key=lambda p: shares[p.pk])
     percent = shares[worst.pk]
     return Result(
@@ -48,7 +47,7 @@ def consent_coverage():
 @row("15-withdrawals", article="15", title=gettext_lazy("撤回同意后停止处理"), order=150)
 def withdrawals_effective():
     """People provided to a partner after they withdrew consent for that purpose (one query)."""
-    from privacy.sharing.models import DataShare, ShareSubject
+    from privacy.sharing.models import ShareSubject
 
     from .models import ConsentState
 
@@ -59,9 +58,10 @@ def withdrawals_effective():
         changed_at__lt=OuterRef("share__created_at"),
     )
     drill = reverse("privacy:shares")
-    if not DataShare.objects.exists():
+    figures = ShareSubject.objects.aggregate(provided=Count("pk"), after=Count("pk", filter=Exists(withdrawn)))
+    if not figures["provided"]:
         return Result.no_data(_("尚无对外提供记录，暂无法检验撤回是否生效。"), drill)
-    count = ShareSubject.objects.filter(Exists(withdrawn)).count()
+    count = figures["after"]
     return Result(
         level=grade_max(count, key="15-withdrawals", default=(1, 1)),
         value=str(count),

@@ -16,10 +16,10 @@ def policy_reviewed():
 
     drill = reverse("privacy:review")
     today = timezone.localdate()
+    review = PolicyReview.objects.order_by("-reviewed_on", "-pk").first()
     current = PrivacyPolicy.objects.current()
     if current is None:
         return Result(level=RED, value=_("未发布"), note=_("没有已生效的隐私政策。"), drilldown=drill)
-    review = PolicyReview.objects.order_by("-reviewed_on", "-pk").first()
     if review is None:
         return Result.no_data(_("政策 v%(version)s 已发布，尚未登记复核。") % {"version": current.version}, drill)
     overdue = max((today - review.next_review_date).days, 0)

@@ -1,7 +1,7 @@
 """Scorecard rows of partner sharing: 21/23 agreements in force with complete terms, people
 provided without a separate consent, and 38–39 cross-border mechanisms."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,17 +24,20 @@ def _missing_terms_q():
 def agreements_complete():
     drill = reverse("privacy:agreements")
     today = timezone.localdate()
-    in_force = Agreement.objects.select_related(None).in_force(today)
-    total = in_force.count()
+    figures = (
+        Agreement.objects.select_related(None)
+        .in_force(today)
+        .aggregate(in_force=Count("pk"), incomplete=Count("pk", filter=_missing_terms_q()))
+    )
+    total, incomplete = figures["in_force"], figures["incomplete"]
     if not total:
         return Result.no_data(_("没有生效中的委托处理或提供协议。"), drill)
-    incomplete = in_force.filter(_missing_terms_q()).count()
     return Result(
         level=grade_max(incomplete, key="21-agreements", default=(1, 1)),
         value=f"{total - incomplete}/{total}",
         note=_("生效协议中缺少法定条款的 %(n)s 份") % {"n": incomplete},
         drilldown=drill,
-        figures={"in_force": total, "incomplete": incomplete},
+        figures=figures,
     )
 
 
@@ -45,8 +48,6 @@ def shares_separate_consent():
     from privacy.consent.models import ConsentAction, ConsentEvent
 
     drill = reverse("privacy:shares")
-    if not DataShare.objects.exists():
-        return Result.no_data(_("尚无对外提供记录。"), drill)
     consented = ConsentEvent.objects.filter(
         contact_id=OuterRef("contact_id"),
         purpose_id=OuterRef("share__purpose_id"),
@@ -71,21 +72,31 @@ def cross_border_mechanisms():
     """Cross-border agreements in force and shares abroad lacking a mechanism or its reference."""
     drill = reverse("privacy:agreements")
     today = timezone.localdate()
-    abroad = Agreement.objects.select_related(None).in_force(today).filter(partner__overseas=True)
     lacking = Q(cross_border_mechanism="") | Q(cross_border_reference="")
-    agreements = abroad.count()
-    shares = DataShare.objects.select_related(None).filter(cross_border=True)
-    if not agreements and not shares.exists():
-        return Result.no_data(_("没有向境外提供个人信息的协议或记录。"), drill)
-    bad = (
-        abroad.filter(lacking).count()
-        + shares.filter(Q(agreement__cross_border_mechanism="") | Q(agreement__cross_border_reference="")).count()
+    agreements = (
+        Agreement.objects.select_related(None)
+        .in_force(today)
+        .filter(partner__overseas=True)
+        .aggregate(n=Count("pk"), lacking=Count("pk", filter=lacking))
     )
+    shares = (
+        DataShare.objects.select_related(None)
+        .filter(cross_border=True)
+        .aggregate(
+            n=Count("pk"),
+            lacking=Count(
+                "pk", filter=Q(agreement__cross_border_mechanism="") | Q(agreement__cross_border_reference="")
+            ),
+        )
+    )
+    if not agreements["n"] and not shares["n"]:
+        return Result.no_data(_("没有向境外提供个人信息的协议或记录。"), drill)
+    bad = agreements["lacking"] + shares["lacking"]
     return Result(
         level=grade_max(bad, key="38-cross-border", default=(1, 1)),
         value=str(bad),
         note=_("出境协议 %(n)s 份；缺少安全评估、标准合同备案或认证的协议及提供记录 %(bad)s 项")
-        % {"n": agreements, "bad": bad},
+        % {"n": agreements["n"], "bad": bad},
         drilldown=drill,
-        figures={"agreements": agreements, "lacking": bad},
+        figures={"agreements": agreements["n"], "shares": shares["n"], "lacking": bad},
     )
