@@ -206,7 +206,15 @@ def test_55_assessments_red_when_a_review_is_overdue(card, dpo):
 
 
 def test_rows_without_data_are_never_green(card):
-    for key in ("15-withdrawals", "17-policy", "19-retention", "44-requests", "54-audit"):
+    for key in (
+        "15-withdrawals",
+        "17-policy",
+        "19-retention",
+        "23-shares",
+        "38-cross-border",
+        "44-requests",
+        "54-audit",
+    ):
         assert result_of(key).level == NO_DATA, key
 
 
