@@ -55,13 +55,12 @@ def shares_separate_consent():
         separate__isnull=False,
         at__lte=OuterRef("share__created_at"),
     ).filter(Q(recipient__isnull=True) | Q(recipient_id=OuterRef("share__partner_id")))
-    figures = ShareSubject.objects.aggregate(
-        provided=Count("pk"),
-        without=Count("pk", filter=Q(share__purpose__requires_separate_consent=True) & ~Exists(consented)),
+    # NOT EXISTS in WHERE (an anti-join), not a FILTER evaluated row by row.
+    count = (
+        ShareSubject.objects.filter(share__purpose__requires_separate_consent=True).filter(~Exists(consented)).count()
     )
-    if not figures["provided"]:
+    if not count and not DataShare.objects.exists():
         return Result.no_data(_("尚无对外提供记录。"), drill)
-    count = figures["without"]
     return Result(
         level=grade_max(count, key="23-shares", default=(1, 1)),
         value=str(count),
