@@ -25,7 +25,9 @@ def _fits(page, name):
         if SHOTS:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+        )
         assert not overflow, f"{name} scrolls sideways at {width} px"
     page.set_viewport_size({"width": 1366, "height": 900})
 
