@@ -25,7 +25,7 @@ sys.path.insert(0, str(BENCH.parent))
 from bench.summary import parse  # noqa: E402
 
 # The benchmarks, in the order they run. A shell script is run with bash.
-BENCHMARKS = ["crypto", "files", "list_page", "api", "audit", "purge", "selfservice", "share", "requests"]
+BENCHMARKS = ["crypto", "files", "list_page", "api", "audit", "purge", "selfservice", "share", "requests", "scorecard"]
 
 
 def command(name):

@@ -17,6 +17,7 @@ AUDIT_MODULES = [
     "privacy.assessments.audit",
     "privacy.incidents.audit",
     "privacy.training.audit",
+    "privacy.review.audit",
 ]
 RETENTION_MODULES = [
     "privacy.retention.categories",  # records of the other apps: contacts, follow-ups, complaints, …
@@ -33,6 +34,8 @@ TASK_MODULES = [
     "privacy.sharing.tasks",
     "privacy.requests.tasks",
     "privacy.incidents.tasks",
+    "privacy.review.tasks",
+    "privacy.scorecard.tasks",
 ]  # Celery's autodiscovery looks for privacy.tasks only
 
 
@@ -78,6 +81,10 @@ class PrivacyConfig(AppConfig):
         from .incidents.reminders import register_kinds as register_incident_kinds
 
         register_incident_kinds()  # [J] incidents, drills, training
+
+        from .review.services import register_review_kinds
+
+        register_review_kinds()
 
     def audited_models(self):
         """(label, options) of every privacy model in the change trail (`audit.registry`)."""

@@ -9,6 +9,9 @@ from privacy.incidents.urls import urlpatterns as incidents
 from privacy.requests.erasure_urls import urlpatterns as erasure
 from privacy.requests.urls import urlpatterns as requests
 from privacy.retention.urls import urlpatterns as retention
+from privacy.review.urls import urlpatterns as review
+from privacy.ropa.urls import urlpatterns as ropa
+from privacy.scorecard.urls import urlpatterns as scorecard
 from privacy.selfservice.urls import staff_urlpatterns as selfservice_links
 from privacy.sharing.urls import urlpatterns as sharing
 from privacy.training.urls import urlpatterns as training
@@ -25,4 +28,7 @@ urlpatterns = [
     *assessments,
     *incidents,
     *training,
+    *ropa,
+    *review,
+    *scorecard,
 ]

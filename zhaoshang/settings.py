@@ -214,6 +214,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.send_incident_training_reminders",
         "schedule": crontab(minute="5,35"),
     },
+    "review-reminders": {  # [J] privacy policy and laws register: reviews falling due
+        "task": "privacy.tasks.send_review_reminders",
+        "schedule": crontab(hour=8, minute=20),
+    },
+    "scorecard-monthly-snapshot": {  # [J] the PIPL scorecard's monthly snapshot (idempotent per month)
+        "task": "privacy.tasks.take_scorecard_snapshot",
+        "schedule": crontab(day_of_month=1, hour=3, minute=10),
+    },
     "complaint-deadlines": {
         "task": "complaints.tasks.check_deadlines",
         "schedule": crontab(minute="*/30"),
@@ -451,6 +459,27 @@ ANOMALY_DAILY_REVEAL_THRESHOLD = env.int("ANOMALY_DAILY_REVEAL_THRESHOLD", defau
 ANOMALY_EXPORT_ROWS_THRESHOLD = env.int("ANOMALY_EXPORT_ROWS_THRESHOLD", default=1000)
 ZONE_NAME = env.str("ZONE_NAME", default="示范经济技术开发区管理委员会")
 PRIVACY_OFFICER_CONTACT = env.str("PRIVACY_OFFICER_CONTACT", default="privacy@zone.example.cn")
+# [J] Policy and law review (GB/T 35273-2020 11.1: review the policy regularly; follow changes of law).
+POLICY_REVIEW_INTERVAL_MONTHS = env.int("POLICY_REVIEW_INTERVAL_MONTHS", default=12)
+LAW_REVIEW_INTERVAL_MONTHS = env.int("LAW_REVIEW_INTERVAL_MONTHS", default=12)
+REVIEW_NOTICE_DAYS = env.int("REVIEW_NOTICE_DAYS", default=30)  # remind this many days before a review is due
+# [J] PIPL scorecard: row key -> (amber bound, red bound). Rows where lower is better are green below
+# amber and red from the red bound on; coverage rows (percent, higher is better) the other way round.
+# A row missing here uses the default written beside it in privacy/<concern>/scorecard.py.
+SCORECARD_THRESHOLDS = {
+    "13-consent": (95, 80),  # % of contacts asked, lowest consent-based purpose
+    "15-withdrawals": (1, 1),  # shares made after the person withdrew
+    "17-policy": (1, 1),  # days the policy review is overdue
+    "19-retention": (2, 8),  # days since the last completed purge run
+    "21-agreements": (1, 1),  # agreements in force missing required terms
+    "23-shares": (1, 1),  # people provided without a separate consent
+    "38-cross-border": (1, 1),  # cross-border agreements or shares without a mechanism
+    "44-requests": (1, 3),  # open requests past their due date
+    "51-encryption": (100, 100),  # % of declared personal fields encrypted
+    "51-out-of-scope": (10, 50),  # out-of-scope (404) attempts in the last 30 days
+    "54-audit": (1, 3),  # overdue rectifications
+    "55-assessments": (1, 1),  # triggers without an in-date assessment, plus reviews overdue
+}
 # Consent ([E]): renewal window after a material policy change; data-subject request deadline
 # (working days, PIPL practice 15); SMS sender for self-service links (a class path).
 CONSENT_RENEWAL_GRACE_DAYS = env.int("CONSENT_RENEWAL_GRACE_DAYS", default=30)

@@ -121,7 +121,7 @@ class NoticeForm(forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("记录内容"), max_length=500)
+    text = forms.CharField(label=_("备注"), max_length=500)
 
 
 class CloseForm(forms.Form):

@@ -37,6 +37,9 @@ from privacy.retention.models import (
     RetentionCategory,
     RetentionRule,
 )
+from privacy.review.models import LawEntry, LawKind, PolicyReview
+from privacy.ropa.models import RopaSnapshot
+from privacy.scorecard.models import ScorecardSnapshot
 from privacy.selfservice.models import LinkChannel, SelfServiceLink
 from privacy.sharing.models import Agreement, DataShare, Partner, PartnerEvaluation, ShareSubject
 from privacy.training.models import Completion, Course, Recognition
@@ -60,6 +63,8 @@ __all__ = [
     "Incident",
     "IncidentNotification",
     "IncidentSubject",
+    "LawEntry",
+    "LawKind",
     "LedgerError",
     "LegalBasis",
     "LegalHold",
@@ -67,6 +72,7 @@ __all__ = [
     "Mitigation",
     "Partner",
     "PartnerEvaluation",
+    "PolicyReview",
     "PrivacyPolicy",
     "PurgeRun",
     "PurgeRunItem",
@@ -78,6 +84,8 @@ __all__ = [
     "RetentionCategory",
     "RetentionRule",
     "Risk",
+    "RopaSnapshot",
+    "ScorecardSnapshot",
     "SelfServiceLink",
     "SeparateConsent",
     "ShareSubject",

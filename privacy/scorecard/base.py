@@ -1,7 +1,8 @@
 """The scorecard's rows and how each is graded.
 
 Each concern owns the rows about its own records: a module `privacy/<concern>/scorecard.py` that
-decorates its row functions with `@row(...)`. `rows()` imports every such module once, so a new
+decorates its row functions with `@row(...)`; rows read from another app (audit) live in
+`privacy/scorecard/rows_<app>.py`. `rows()` imports every such module once, so a new
 concern adds rows without touching this file or the page. A row function takes no argument, runs a
 bounded number of queries (the whole card stays within 30 whatever the data size) and returns a
 `Result`. A row whose records do not exist yet returns `Result.no_data(...)`: it is never green.
@@ -65,6 +66,9 @@ def rows():
             if (folder / "scorecard.py").is_file():
                 name = f"privacy.{folder.name}.scorecard"
                 import_module(name)
+        # Rows read from other apps (audit) live beside the page: privacy/scorecard/rows_<app>.py.
+        for module in sorted(Path(__file__).parent.glob("rows_*.py")):
+            import_module(f"privacy.scorecard.{module.stem}")
         _LOADED = True
     return sorted(_ROWS.values(), key=lambda r: (r.order, r.key))
 
