@@ -18,3 +18,9 @@ class ClientsConfig(AppConfig):
         post_migrate.connect(roles.sync_role_permissions_handler, dispatch_uid="zhaoshang-role-permissions")
         for panel in dashboard.PANELS:
             register_panel(panel)
+
+    def audited_models(self):
+        """(label, options) of the clients models listed in clients/audit.py (`audit.registry`)."""
+        from .audit import AUDITED_MODELS
+
+        return list(AUDITED_MODELS)

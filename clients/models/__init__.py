@@ -2,6 +2,7 @@ from .choices import CollectionPurpose, Currency, FollowUpMethod, Industry, Reve
 from .contact import Contact
 from .enterprise import Enterprise, EnterpriseGroupObjectPermission, EnterpriseUserObjectPermission, GrantKind
 from .followup import FollowUp
+from .funds import FundTranche, MilestonePlan
 from .imports import ImportBatch
 from .org import DataScope, Department, Role, StaffProfile
 from .project import (
@@ -14,6 +15,7 @@ from .project import (
     Stage,
     StageChange,
 )
+from .targets import Target
 
 __all__ = [
     "PIPELINE",
@@ -28,10 +30,12 @@ __all__ = [
     "EnterpriseUserObjectPermission",
     "FollowUp",
     "FollowUpMethod",
+    "FundTranche",
     "GrantKind",
     "ImportBatch",
     "Industry",
     "Milestone",
+    "MilestonePlan",
     "Project",
     "ProjectGroupObjectPermission",
     "ProjectUserObjectPermission",
@@ -41,4 +45,5 @@ __all__ = [
     "StaffProfile",
     "Stage",
     "StageChange",
+    "Target",
 ]

@@ -13,6 +13,7 @@ from .. import services
 from ..forms import AssignForm, MilestoneForm, ProjectFilterForm, ProjectForm, StageForm
 from ..models import Project, Stage
 from ..scopes import can_control, can_write, get_enterprise_for_user, get_project_for_user
+from .funds import funds_context
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
 
 
@@ -145,6 +146,7 @@ def project_detail(request, pk):
             "collaborators": services.collaborators_of(project) if may_share else [],
             "assignments": project.assignments.select_related("from_owner", "to_owner", "by")[:10],
             "pipeline": [s for s in Stage if s != Stage.TERMINATED],
+            **funds_context(request.user, project, writable),  # [L] 到资 and planned against actual
         },
     )
 
