@@ -36,23 +36,25 @@ def _year_field(**kwargs):
 
 
 class PeriodForm(BootstrapMixin, forms.Form):
-    """The period (and, on the cockpit, the department) every targets page is read for."""
+    """The period (and the department) every targets page and the cockpit are read for."""
 
     year = _year_field(required=False)
     quarter = forms.TypedChoiceField(
         label=_("季度"), choices=QUARTER_CHOICES, required=False, coerce=int, empty_value=None
     )
-    department = forms.ModelChoiceField(label=_("部门"), queryset=None, required=False, empty_label=_("全部部门"))
+    department = forms.TypedChoiceField(label=_("部门"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, departments=None, **kwargs):
+        """`departments`: (id, name) pairs the user may filter by; None for no department filter."""
         super().__init__(*args, **kwargs)
         if departments is None:
             del self.fields["department"]
         else:
-            self.fields["department"].queryset = departments
+            self.fields["department"].choices = [("", _("全部部门")), *departments]
 
     def period(self):
-        """(year, quarter, department) — this year, the whole year and every department by default."""
+        """(year, quarter, department id) — this year, the whole year and every department by default.
+        An invalid value falls back to its default (the form shows the error next to the field)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return (
             data.get("year") or timezone.localdate().year,
@@ -93,15 +95,15 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
         self.fields["department"].required = False
         self.fields["officer"].queryset = officers
         for name in ("signed_investment", "funds_arrived"):
-            self.fields[name].min_value = 0
             self.fields[name].widget.attrs["min"] = 0
-            self.fields[name].error_messages["min_value"] = _("目标值不能为负数。")
-            self.fields[name].validators.append(forms.DecimalField(min_value=0).validators[-1])
 
     def clean(self):
         data = super().clean()
         if bool(data.get("department")) == bool(data.get("officer")):
             raise forms.ValidationError(_("请选择部门或招商人员之一（不能同时选择）。"))
+        for name in ("signed_investment", "funds_arrived"):
+            if data.get(name) is not None and data[name] < 0:
+                self.add_error(name, _("目标值不能为负数。"))
         names = ("signed_projects", "signed_investment", "funds_arrived", "landed_projects")
         if all(data.get(n) is None for n in names) and not any(n in self.errors for n in names):
             raise forms.ValidationError(_("请至少填写一项目标值。"))

@@ -9,7 +9,7 @@ kind for 开工 and 投产, and the tranches for 到资 (their sum; the date the
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
@@ -17,10 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import FundTranche, Milestone, MilestonePlan
+from .scopes import can_write
 
 
 @transaction.atomic
 def fund_tranche_add(*, user, project, date, amount, evidence_note):
+    if not (can_write(user, project) and user.has_perm("clients.add_fundtranche")):
+        raise PermissionDenied(_("您没有修改该项目的权限。"))
     if amount is None or amount <= 0:
         raise ValidationError(_("到位金额须大于零。"))
     if date > timezone.localdate():
@@ -34,6 +37,8 @@ def fund_tranche_add(*, user, project, date, amount, evidence_note):
 
 @transaction.atomic
 def milestone_plan_set(*, user, project, kind, planned_date, planned_amount=None):
+    if not (can_write(user, project) and user.has_perm("clients.change_milestoneplan")):
+        raise PermissionDenied(_("您没有修改该项目的权限。"))
     if kind != Milestone.Kind.FUNDING:
         planned_amount = None
     plan, _created = MilestonePlan.objects.update_or_create(

@@ -21,12 +21,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhaoshang.core.names import format_person_name
 from zhaoshang.core.localized import is_english
+from zhaoshang.core.names import format_person_name
 
 from .models import Department, FundTranche, Project, Role, Stage, StageChange, Target
 from .roles import has_role
@@ -72,7 +73,7 @@ def target_department_ids(user):
     if not user.has_perm("clients.add_target"):
         return set()
     if sets_all_targets(user):
-        return set(Department.objects.values_list("pk", flat=True))
+        return {d.pk for d in department_rows(user)}
     from .scopes import departments_headed_tree
 
     return set(departments_headed_tree(user))
@@ -80,6 +81,17 @@ def target_department_ids(user):
 
 def target_departments(user):
     return Department.objects.filter(pk__in=target_department_ids(user), is_active=True).order_by("code")
+
+
+def filter_departments(user):
+    """(id, name) of the departments the user may filter the cockpit by, from the cached rows."""
+    ids = target_department_ids(user)
+    rows = sorted((d for d in department_rows(user) if d.pk in ids and d.is_active), key=lambda d: d.code)
+    return [(d.pk, _department_name(d)) for d in rows]
+
+
+def department_by_id(user, pk):
+    return next((d for d in department_rows(user) if d.pk == pk), None)
 
 
 def target_officers(user):
@@ -176,38 +188,36 @@ class Progress:
         return round(sum(rates) / len(rates), 1) if rates else None
 
 
-def _actuals(user, start, end, department_ids=None):
-    """{(owner_id, department_id): {metric: value}} inside the user's scope: three grouped queries."""
-    projects = Project.objects.visible_to(user)
-    if department_ids is not None:
-        projects = projects.filter(department_id__in=department_ids)
-    cells = {}
-
-    def cell(owner_id, department_id):
-        return cells.setdefault(
-            (owner_id, department_id),
-            {name: Decimal(0) if "investment" in name or "funds" in name else 0 for name in METRIC_NAMES},
-        )
-
-    signed = (
-        projects.filter(stage__in=[Stage.SIGNED, Stage.LANDED], signed_at__gte=start, signed_at__lte=end)
-        .values_list("owner_id", "department_id")
+def signed_facts(projects, start=None, end=None):
+    """Signed projects (签约 or 注册落地) of `projects` grouped by owner, department and signing month:
+    [(owner_id, owner last name, owner first name, owner username, department_id, month, n, total)].
+    One query; the caller narrows by month in Python (periods are whole months)."""
+    qs = projects.filter(stage__in=[Stage.SIGNED, Stage.LANDED])
+    if start is not None:
+        qs = qs.filter(signed_at__gte=start, signed_at__lte=end)
+    return list(
+        qs.annotate(month=TruncMonth("signed_at"))
+        .values_list("owner_id", "owner__last_name", "owner__first_name", "owner__username", "department_id", "month")
         .annotate(n=Count("pk"), total=Sum("planned_investment"))
         .order_by()
     )
-    for owner_id, department_id, n, total in signed:
-        c = cell(owner_id, department_id)
-        c["signed_projects"] += n
-        c["signed_investment"] += total or 0
-    funds = (
+
+
+def funds_facts(projects, start, end):
+    """到资 tranches of `projects` dated in [start, end], grouped by the project's owner, department and
+    the month: [(owner_id, department_id, month, total)]. One query."""
+    return list(
         FundTranche.objects.filter(date__gte=start, date__lte=end, project__in=projects.values("pk"))
-        .values_list("project__owner_id", "project__department_id")
+        .annotate(month=TruncMonth("date"))
+        .values_list("project__owner_id", "project__department_id", "month")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for owner_id, department_id, total in funds:
-        cell(owner_id, department_id)["funds_arrived"] += total or 0
-    landed = (
+
+
+def landed_facts(projects, start, end):
+    """Projects that entered 注册落地 in [start, end]: [(owner_id, department_id, n)]. One query."""
+    return list(
         StageChange.objects.filter(
             to_stage=Stage.LANDED,
             at__gte=_aware(start),
@@ -218,6 +228,31 @@ def _actuals(user, start, end, department_ids=None):
         .annotate(n=Count("project_id", distinct=True))
         .order_by()
     )
+
+
+def _in(month, start, end):
+    return month is not None and start <= month <= end
+
+
+def _actuals(start, end, signed, funds, landed):
+    """{(owner_id, department_id): {metric: value}} for the period from the three kinds of facts."""
+    cells = {}
+
+    def cell(owner_id, department_id):
+        return cells.setdefault(
+            (owner_id, department_id),
+            {"signed_projects": 0, "signed_investment": Decimal(0), "funds_arrived": Decimal(0), "landed_projects": 0},
+        )
+
+    first_month = start.replace(day=1)
+    for owner_id, _l, _f, _u, department_id, month, n, total in signed:
+        if _in(month, first_month, end):
+            c = cell(owner_id, department_id)
+            c["signed_projects"] += n
+            c["signed_investment"] += total or 0
+    for owner_id, department_id, month, total in funds:
+        if _in(month, first_month, end):
+            cell(owner_id, department_id)["funds_arrived"] += total or 0
     for owner_id, department_id, n in landed:
         cell(owner_id, department_id)["landed_projects"] += n
     return cells
@@ -227,19 +262,28 @@ def _aware(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _tree_index():
-    """{department id: set of ids of it and every department below it}, from one query."""
-    children, parents = {}, {}
-    for pk, parent_id in Department.objects.values_list("pk", "parent_id").order_by():
-        children.setdefault(parent_id, []).append(pk)
-        parents[pk] = parent_id
+def department_rows(user):
+    """Every department, read once per request (cached on the user object like the roles)."""
+    cached = getattr(user, "_zs_departments", None)
+    if cached is None:
+        cached = list(Department.objects.only("pk", "parent_id", "name", "name_en", "code", "is_active"))
+        user._zs_departments = cached
+    return cached
+
+
+def tree_index(user):
+    """{department id: set of ids of it and every department below it}, from the cached rows."""
+    children = {}
+    rows = department_rows(user)
+    for d in rows:
+        children.setdefault(d.parent_id, []).append(d.pk)
     trees = {}
-    for pk in parents:
-        ids, frontier = {pk}, [pk]
+    for d in rows:
+        ids, frontier = {d.pk}, [d.pk]
         while frontier:
             frontier = [c for p in frontier for c in children.get(p, ()) if c not in ids]
             ids.update(frontier)
-        trees[pk] = ids
+        trees[d.pk] = ids
     return trees
 
 
@@ -247,11 +291,15 @@ def _department_name(department):
     return (is_english() and department.name_en) or department.name
 
 
-def progress(*, user, year, quarter=None, department=None):
+def progress(*, user, year, quarter=None, department=None, projects=None, facts=None):
     """(department rows, officer rows) of Progress for the period, each ranked by completion (best
-    first, subjects without any target last), inside the user's scope and the department filter."""
+    first, subjects without any target last), inside the user's scope and the department filter.
+
+    `projects` is the user's (filtered) project queryset; `facts` the (signed, funds, landed) facts
+    when the caller already read them for a wider window (the cockpit shares them between panels).
+    """
     start, end = period_bounds(year, quarter)
-    trees = _tree_index()
+    trees = tree_index(user)
     filter_ids = trees.get(department.pk, {department.pk}) if department is not None else None
     targets = list(visible_targets(user, year, quarter).select_related("officer__profile__department"))
     if filter_ids is not None:
@@ -263,7 +311,16 @@ def progress(*, user, year, quarter=None, department=None):
         ]
     if not targets:
         return [], []
-    cells = _actuals(user, start, end, filter_ids)
+    if projects is None:
+        projects = Project.objects.visible_to(user)
+        if filter_ids is not None:
+            projects = projects.filter(department_id__in=filter_ids)
+    if facts is None:
+        facts = (signed_facts(projects, start, end), funds_facts(projects, start, end), None)
+    signed, funds, landed = facts
+    if landed is None:
+        landed = landed_facts(projects, start, end)
+    cells = _actuals(start, end, signed, funds, landed)
     departments, officers = [], []
     for target in targets:
         if target.officer_id:

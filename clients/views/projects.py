@@ -13,8 +13,8 @@ from .. import services
 from ..forms import AssignForm, MilestoneForm, ProjectFilterForm, ProjectForm, StageForm
 from ..models import Project, Stage
 from ..scopes import can_control, can_write, get_enterprise_for_user, get_project_for_user
-from .funds import funds_context
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
+from .funds import funds_context
 
 
 def _project_rows(user):

@@ -18,9 +18,10 @@ from .common import require_perm
 
 
 def _period(request):
-    departments = svc.target_departments(request.user) if svc.target_department_ids(request.user) else None
-    form = PeriodForm(request.GET or None, departments=departments)
-    return form, form.period()
+    choices = svc.filter_departments(request.user)
+    form = PeriodForm(request.GET or None, departments=choices or None)
+    year, quarter, department_id = form.period()
+    return form, (year, quarter, svc.department_by_id(request.user, department_id) if department_id else None)
 
 
 @require_http_methods(["GET", "POST"])
