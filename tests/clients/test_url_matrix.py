@@ -1,6 +1,6 @@
 """Every clients URL against every persona: anonymous, owner, other department, supervisor/head,
 privacy officer, auditor, complaint handler, outsider, leader (分管领导: every department, read only).
- Out of scope is 404; in scope but not allowed is 403."""
+Out of scope is 404; in scope but not allowed is 403."""
 
 import datetime
 
