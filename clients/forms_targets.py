@@ -47,6 +47,7 @@ class PeriodForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, departments=None, **kwargs):
         """`departments`: (id, name) pairs the user may filter by; None for no department filter."""
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("year", timezone.localdate().year)
         if departments is None:
             del self.fields["department"]
         else:

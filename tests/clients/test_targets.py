@@ -243,7 +243,7 @@ def test_head_dashboard_shows_team_and_targets(achieved, head1, client_for):
     body = client_for(head1).get(reverse("core:dashboard")).content.decode()
     assert 'id="panel-targets"' in body
     assert "团队与考核目标" in body
-    assert 'class="progress-bar' in body
+    assert 'class="target-progress' in body
 
 
 # --- export ---------------------------------------------------------------------------------------
