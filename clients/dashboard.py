@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,13 +56,14 @@ def cockpit_filters(request):
 
 
 def _facts(request):
-    """The signed, 到资 and 落地 facts every panel of the page reads, each from ONE query per request:
-    signed projects by owner, department and month (all of them: the ranking is all-time unless a
-    period is chosen), tranches by owner, department and month over the chart's twelve months and
-    the chosen period, landed projects over the period."""
+    """The stage, signed, 到资 and 落地 facts every panel of the page reads, each from ONE query per
+    request: projects by stage, owner, department and signing month in one pass over the table (the
+    funnel counts every stage; the ranking is all-time unless a period is chosen), tranches by owner,
+    department and month over the chart's twelve months and the chosen period, landed projects over
+    the period."""
     cached = getattr(request, "_zs_cockpit_facts", None)
     if cached is None:
-        from .targets import funds_facts, landed_facts, period_bounds, signed_facts
+        from .targets import funds_facts, landed_facts, period_bounds, stage_facts
 
         filters = cockpit_filters(request)
         projects = _projects(request)
@@ -73,7 +73,8 @@ def _facts(request):
         funds = []
         if request.user.has_perm("clients.view_fundtranche"):
             funds = funds_facts(projects, min(start, chart_start), max(end, chart_end))
-        cached = {"signed": signed_facts(projects), "funds": funds, "landed": None}
+        stages, signed = stage_facts(projects)
+        cached = {"stages": stages, "signed": signed, "funds": funds, "landed": None}
         if request.user.has_perm("clients.view_target"):
             cached["landed"] = landed_facts(projects, start, end)
         request._zs_cockpit_facts = cached
@@ -100,7 +101,7 @@ def _projects(request):
 def funnel_panel(request):
     if not _leads_team(request):
         return None
-    counts = dict(_projects(request).values_list("stage").annotate(n=Count("pk")).order_by())
+    counts = _facts(request)["stages"]
     # Every stage, 终止 included, in the chart as in the table.
     stages = [
         {"code": s.value, "label": str(s.label), "count": counts.get(s.value, 0)} for s in [*PIPELINE, Stage.TERMINATED]

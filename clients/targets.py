@@ -203,11 +203,44 @@ def signed_facts(projects, start=None, end=None):
     )
 
 
+def _of_projects(qs, projects):
+    """Narrow `qs` (rows with a `project` key) to `projects`; nothing to narrow when `projects` is
+    every project (the ALL scope without a department filter): no semi-join over the whole table."""
+    return qs.filter(project__in=projects.values("pk")) if projects.query.where else qs
+
+
+def stage_facts(projects):
+    """({stage: count}, signed facts as `signed_facts` gives them) from ONE pass over `projects`
+    grouped by stage, owner, department and signing month, plus one small query for the names of
+    the owners of signed projects."""
+    rows = list(
+        projects.annotate(month=TruncMonth("signed_at"))
+        .values_list("stage", "owner_id", "department_id", "month")
+        .annotate(n=Count("pk"), total=Sum("planned_investment"))
+        .order_by()
+    )
+    counts, signed = {}, []
+    for stage, owner_id, department_id, month, n, total in rows:
+        counts[stage] = counts.get(stage, 0) + n
+        if stage in (Stage.SIGNED, Stage.LANDED):
+            signed.append((owner_id, department_id, month, n, total))
+    owners = {o for o, *_rest in signed if o is not None}
+    names = {}
+    if owners:
+        names = {
+            pk: (last, first, username)
+            for pk, last, first, username in get_user_model()
+            .objects.filter(pk__in=owners)
+            .values_list("pk", "last_name", "first_name", "username")
+        }
+    return counts, [(o, *names.get(o, ("", "", "")), d, m, n, t) for o, d, m, n, t in signed]
+
+
 def funds_facts(projects, start, end):
     """到资 tranches of `projects` dated in [start, end], grouped by the project's owner, department and
     the month: [(owner_id, department_id, month, total)]. One query."""
     return list(
-        FundTranche.objects.filter(date__gte=start, date__lte=end, project__in=projects.values("pk"))
+        _of_projects(FundTranche.objects.filter(date__gte=start, date__lte=end), projects)
         .annotate(month=TruncMonth("date"))
         .values_list("project__owner_id", "project__department_id", "month")
         .annotate(total=Sum("amount"))
@@ -217,13 +250,11 @@ def funds_facts(projects, start, end):
 
 def landed_facts(projects, start, end):
     """Projects that entered 注册落地 in [start, end]: [(owner_id, department_id, n)]. One query."""
+    changes = StageChange.objects.filter(
+        to_stage=Stage.LANDED, at__gte=_aware(start), at__lt=_aware(end + datetime.timedelta(days=1))
+    )
     return list(
-        StageChange.objects.filter(
-            to_stage=Stage.LANDED,
-            at__gte=_aware(start),
-            at__lt=_aware(end + datetime.timedelta(days=1)),
-            project__in=projects.values("pk"),
-        )
+        _of_projects(changes, projects)
         .values_list("project__owner_id", "project__department_id")
         .annotate(n=Count("project_id", distinct=True))
         .order_by()
