@@ -15,6 +15,12 @@ median of several requests through the full Django stack (middleware, session, t
    Target ≤ 1.5× the plain view; ≤ 12 queries on any page; no OFFSET in the scoped page's SQL.
 2. a search by exact mobile (/clients/search/, blind index, scoped) next to the plain view's
    exact search on an indexed clear column (credit code) of the same size.
+3. [L] the leadership dashboard (/clients/dashboard/, 领导驾驶舱 as the 分管领导 `leader`: targets
+   panel with completion rates and rankings, funnel, signed investment with 到位资金 by month,
+   signing ranking), unfiltered and with a quarter and department filter, over the same projects
+   with signing dates, 落地 stage changes, 到资 tranches and yearly and quarterly targets for every
+   department and officer — against the plain project list in the same run, interleaved.
+   Target ≤ 15 queries and ≤ 1.5× the plain list.
 """
 
 import argparse
@@ -214,12 +220,92 @@ def seed(n_enterprises, n_contacts, n_projects):
             )
         Project.objects.bulk_create(rows)
     print(f"   {n_projects:,} projects in {time.perf_counter() - t0:.1f} s", flush=True)
+    t0 = time.perf_counter()
+    seed_targets_and_funds(rng)
+    print(f"   signing dates, 落地 history, 到资 tranches and targets in {time.perf_counter() - t0:.1f} s", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         cursor.execute(
             "CREATE INDEX IF NOT EXISTS enterprise_name_trgm_idx ON clients_enterprise USING gin (name gin_trgm_ops)"
         )
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by now: visibility map for index-only scans
+
+
+def seed_targets_and_funds(rng):
+    """[L] Signed and landed projects get a signing date in the last two years; landed ones a stage
+    change; a third of the signed ones one to three 到资 tranches; every department and officer a
+    yearly and four quarterly targets."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from clients.models import Department, FundTranche, Project, StaffProfile, Stage, StageChange, Target
+
+    today = timezone.localdate()
+    signed = list(
+        Project.objects.filter(stage__in=[Stage.SIGNED, Stage.LANDED]).values_list("pk", "stage").order_by("pk")
+    )
+    dates = {pk: today - datetime.timedelta(days=rng.randrange(0, 730)) for pk, _stage in signed}
+    rows = [Project(pk=pk, signed_at=dates[pk]) for pk, _stage in signed]
+    Project.objects.bulk_update(rows, ["signed_at"], batch_size=5000)
+    changes, tranches = [], []
+    for pk, stage in signed:
+        if stage == Stage.LANDED:
+            day = min(today, dates[pk] + datetime.timedelta(days=rng.randrange(10, 120)))
+            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+            changes.append(StageChange(project_id=pk, from_stage=Stage.SIGNED, to_stage=Stage.LANDED, at=at))
+        if rng.random() < 0.33:
+            for _ in range(rng.randrange(1, 4)):
+                day = min(today, dates[pk] + datetime.timedelta(days=rng.randrange(0, 365)))
+                tranches.append(
+                    FundTranche(project_id=pk, date=day, amount=Decimal(rng.randrange(10, 5000)), evidence_note="回单")
+                )
+    StageChange.objects.bulk_create(changes, batch_size=5000)
+    FundTranche.objects.bulk_create(tranches, batch_size=5000)
+    targets = []
+    for quarter in (None, 1, 2, 3, 4):
+        scale = 1 if quarter is None else 4
+        for department_id in Department.objects.values_list("pk", flat=True):
+            targets.append(
+                Target(
+                    year=today.year,
+                    quarter=quarter,
+                    department_id=department_id,
+                    signed_projects=4000 // scale,
+                    signed_investment=Decimal(200_000_000 // scale),
+                    funds_arrived=Decimal(20_000_000 // scale),
+                    landed_projects=2000 // scale,
+                )
+            )
+        for user_id in StaffProfile.objects.values_list("user_id", flat=True):
+            targets.append(
+                Target(
+                    year=today.year,
+                    quarter=quarter,
+                    officer_id=user_id,
+                    signed_projects=2000 // scale,
+                    signed_investment=Decimal(100_000_000 // scale),
+                    funds_arrived=Decimal(10_000_000 // scale),
+                    landed_projects=1000 // scale,
+                )
+            )
+    Target.objects.bulk_create(targets)
+    print(
+        f"   {len(signed):,} signed/landed, {len(changes):,} landed, {len(tranches):,} tranches, {len(targets)} targets"
+    )
+
+
+def _report_dashboard(figure, ours, plain):
+    """The figure for `make bench`: median ratio ≤ 1.5×, ≤ 15 queries."""
+    (ms, _best, queries, _offset), (base_ms, _base_best, _base_q, _offset2) = ours, plain
+    ratio = ms / base_ms
+    summary.result(
+        figure,
+        target="≤ 1.5× plain project list, ≤ 15 queries",
+        value=f"{ratio:.2f}× ({ms:.1f} vs {base_ms:.1f} ms), {queries} q",
+        ok=ratio <= 1.5 and queries <= 15,
+    )
 
 
 def _queries(client, url, params):
@@ -369,6 +455,26 @@ def main():
         ms, queries, _offset = measure(client, "/clients/search/", {"q": "基准测试企业04242"})
         print(f"   name search page (trigram index, scoped) {ms:6.1f} ms ({queries} q)")
         name_search_queries(officer, head)
+
+        print("3. leadership dashboard with targets (分管领导, every department) vs plain project list")
+        from clients.models import Department
+
+        leader = User.objects.get(username="leader")
+        client = Client()
+        client.force_login(leader)
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        zs1 = Department.objects.get(code="zs1").pk
+        quarter = (today.month - 1) // 3 + 1
+        dashboard, plain_list = "/clients/dashboard/", "/bench/plain-projects/"
+        for label, params in (
+            ("this year, all departments", {}),
+            ("quarter + department filter", {"year": today.year, "quarter": quarter, "department": zs1}),
+        ):
+            ours, base = measure_pair((client, dashboard, params), (plain, plain_list, {}), args.runs)
+            print(f"   {label:28s} {_ratio_line(ours, base)}")
+            _report_dashboard(f"leadership dashboard with targets, {label}", ours, base)
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(database_name, verbosity=0)

@@ -21,3 +21,9 @@ class ClientsConfig(AppConfig):
         register_panel(loss.loss_panel)  # [L] 终止分析, its own module
         register_panel(reminders.team_overdue_panel)  # [L] heads: the team's overdue follow-ups
         reminders.register_kinds()
+
+    def audited_models(self):
+        """(label, options) of the clients models listed in clients/audit.py (`audit.registry`)."""
+        from .audit import AUDITED_MODELS
+
+        return list(AUDITED_MODELS)

@@ -41,6 +41,7 @@ USERS = [
     ("handler", "孙", "丽", "投诉处理专员", "yshj", Role.Code.COMPLAINT_HANDLER, None, False),
     ("auditor", "周", "强", "内部审计员", "sjs", Role.Code.AUDITOR, None, False),
     ("admin", "吴", "磊", "系统管理员", "xxzx", Role.Code.ADMIN, None, True),
+    ("leader", "王", "志远", "管委会副主任（分管招商）", "gwh", Role.Code.LEADERSHIP, None, False),
 ]
 
 DEPARTMENT_HEADS = {"zs1": "head1", "zs2": "head2"}

@@ -18,9 +18,15 @@ ROLE_DEFINITIONS = {
     C.COMPLAINT_HANDLER: ("投诉处理专员", DataScope.DEPARTMENT),
     C.AUDITOR: ("审计员", DataScope.ALL),
     C.ADMIN: ("系统管理员", DataScope.ALL),
+    C.LEADERSHIP: ("分管领导", DataScope.ALL),
 }
 
 _CASE_VIEW = ["clients.view_enterprise", "clients.view_contact", "clients.view_project", "clients.view_followup"]
+# [L] 到资 tranches and milestone plans are read with the project and written by whoever may change it.
+_FUNDS_VIEW = ["clients.view_fundtranche", "clients.view_milestoneplan"]
+_FUNDS_EDIT = ["clients.add_fundtranche", "clients.add_milestoneplan", "clients.change_milestoneplan"]
+# [L] 考核 targets: heads enter their own department's, leadership everyone's (clients.targets decides whose).
+_TARGETS_ENTER = ["clients.view_target", "clients.add_target", "clients.change_target", "clients.export_target"]
 _CASE_EDIT = [
     "clients.add_enterprise",
     "clients.change_enterprise",
@@ -37,6 +43,9 @@ ROLE_PERMISSIONS = {
     C.OFFICER: [
         *_CASE_VIEW,
         *_CASE_EDIT,
+        *_FUNDS_VIEW,
+        *_FUNDS_EDIT,
+        "clients.view_target",  # their own targets and progress only
         "clients.reveal_contact",
         "clients.export_enterprise",
         "clients.import_enterprise",
@@ -54,6 +63,9 @@ ROLE_PERMISSIONS = {
     C.DEPARTMENT_HEAD: [
         *_CASE_VIEW,
         *_CASE_EDIT,
+        *_FUNDS_VIEW,
+        *_FUNDS_EDIT,
+        *_TARGETS_ENTER,
         "clients.reveal_contact",
         "clients.reveal_sensitive_contact",
         "clients.export_enterprise",
@@ -181,6 +193,9 @@ ROLE_PERMISSIONS = {
         "complaints.view_complaint",
     ],
     C.ADMIN: ["*"],
+    # [L] 分管领导: reads every case and dashboard, enters and exports targets for everyone; no reveal
+    # of personal data, no case edits.
+    C.LEADERSHIP: [*_CASE_VIEW, *_FUNDS_VIEW, *_TARGETS_ENTER, "privacy.view_scorecard"],  # [J] the scorecard
 }
 
 # Permissions that open personal data in clear in bulk (export without masks), sensitive fields
@@ -206,7 +221,7 @@ def _resolve(codes):
 
 
 def ensure_roles():
-    """Create the six groups and Role rows if missing (idempotent). Used by the data migration."""
+    """Create the role groups and Role rows if missing (idempotent). Used by the data migration."""
     for code, (group_name, scope) in ROLE_DEFINITIONS.items():
         group, _created = Group.objects.get_or_create(name=group_name)
         Role.objects.update_or_create(code=code, defaults={"group": group, "data_scope": scope})

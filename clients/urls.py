@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import contacts, dashboard, enterprises, excel, followups, projects, search
+from .views import contacts, dashboard, enterprises, excel, followups, funds, projects, search, targets
 
 app_name = "clients"
 
@@ -67,4 +67,9 @@ urlpatterns = [
     path("import/batches/<int:pk>/undo/", excel.import_undo, name="import_undo"),
     path("export/<slug:kind>/", excel.export, name="export"),
     path("dashboard/", dashboard.cockpit, name="cockpit"),
+    # [L] 考核 targets and 到资
+    path("targets/", targets.target_list, name="target_list"),
+    path("targets/export/", targets.target_export, name="target_export"),
+    path("projects/<int:pk>/funds/", funds.project_tranche_add, name="project_tranche_add"),
+    path("projects/<int:pk>/plans/", funds.project_plan_set, name="project_plan_set"),
 ]

@@ -3,7 +3,8 @@
 Personas come from the same demo organisation `seed_demo` builds (clients.demo), so tests and the
 demo speak of the same people: officer1 (招商一局), officer2 (招商二局, another department),
 officer3 (驻上海招商局, below 招商一局), head1 (head of 招商一局, officer1's and officer3's
-supervisor), head2, dpo (privacy officer), handler (complaint handler), auditor, admin — plus
+supervisor), head2, dpo (privacy officer), handler (complaint handler), auditor, admin, leader
+(分管领导, every department) — plus
 `outsider`, a signed-in user with no role at all.
 """
 
@@ -93,6 +94,11 @@ def auditor(org):
 @pytest.fixture
 def admin_user(org):
     return org["admin"]
+
+
+@pytest.fixture
+def leader(org):
+    return org["leader"]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from .choices import CollectionPurpose, Currency, FollowUpMethod, Industry, Reve
 from .contact import Contact
 from .enterprise import Enterprise, EnterpriseGroupObjectPermission, EnterpriseUserObjectPermission, GrantKind
 from .followup import FollowUp
+from .funds import FundTranche, MilestonePlan
 from .imports import ImportBatch
 from .loss import LossReason
 from .org import DataScope, Department, Role, StaffProfile
@@ -15,6 +16,7 @@ from .project import (
     Stage,
     StageChange,
 )
+from .targets import Target
 
 __all__ = [
     "PIPELINE",
@@ -29,11 +31,13 @@ __all__ = [
     "EnterpriseUserObjectPermission",
     "FollowUp",
     "FollowUpMethod",
+    "FundTranche",
     "GrantKind",
     "ImportBatch",
     "Industry",
     "LossReason",
     "Milestone",
+    "MilestonePlan",
     "Project",
     "ProjectGroupObjectPermission",
     "ProjectUserObjectPermission",
@@ -43,4 +47,5 @@ __all__ = [
     "StaffProfile",
     "Stage",
     "StageChange",
+    "Target",
 ]

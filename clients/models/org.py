@@ -109,6 +109,7 @@ class Role(models.Model):
         COMPLAINT_HANDLER = "complaint_handler", _("投诉处理专员")
         AUDITOR = "auditor", _("审计员")
         ADMIN = "admin", _("系统管理员")
+        LEADERSHIP = "leadership", _("分管领导")
 
     code = models.CharField(_("代码"), max_length=30, choices=Code.choices, unique=True)
     group = models.OneToOneField("auth.Group", verbose_name=_("用户组"), on_delete=models.CASCADE, related_name="role")

@@ -104,6 +104,12 @@ class Project(models.Model):
             models.Index(fields=["stage", "-id"], name="project_stage_idx"),
             models.Index(fields=["last_activity_at"], name="project_activity_idx"),
             models.Index(fields=["id"], condition=models.Q(legal_hold=True), name="project_held_idx"),
+            # [L] the cockpit's one pass (stage, owner, department, signing month): an index-only scan
+            models.Index(
+                fields=["stage", "owner", "department", "signed_at"],
+                include=["planned_investment"],
+                name="project_cockpit_idx",
+            ),
         ]
         permissions = [("assign_project", _("可分派项目和企业"))]
 

@@ -17,6 +17,7 @@ from ..forms import AssignForm, MilestoneForm, ProjectFilterForm, ProjectForm, S
 from ..models import Assignment, Project, Stage
 from ..scopes import can_control, can_write, get_enterprise_for_user, get_project_for_user
 from .common import add_collaborator, keyset_page, parse_cursor, remove_collaborator, require_perm
+from .funds import funds_context
 
 
 def _project_rows(user):
@@ -160,6 +161,7 @@ def project_detail(request, pk):
             "collaborators": services.collaborators_of(project) if may_share else [],
             "assignments": project.assignments.select_related("from_owner", "to_owner", "by")[:10],
             "pipeline": [s for s in Stage if s != Stage.TERMINATED],
+            **funds_context(request.user, project, writable),  # [L] 到资 and planned against actual
         },
     )
 

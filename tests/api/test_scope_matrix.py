@@ -11,7 +11,7 @@ from clients.models import Contact, Project
 
 from .conftest import error
 
-ROLES = ["officer", "dept_head", "privacy_officer", "complaint_handler", "auditor", "admin"]
+ROLES = ["officer", "dept_head", "privacy_officer", "complaint_handler", "auditor", "admin", "leadership"]
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_project_and_enterprise_lists_equal_the_portal_for_the_same_role(
     assert set(api_projects) == expected
     assert api_projects == _portal_ids(client, user, "/clients/projects/", "projects")
     assert api_enterprises == _portal_ids(client, user, "/clients/enterprises/", "enterprises")
-    wide = role in ("privacy_officer", "auditor", "admin")
+    wide = role in ("privacy_officer", "auditor", "admin", "leadership")
     assert (cases["p2"].pk in expected) is wide  # another department: only the ALL scopes
     assert (cases["p3"].pk in expected) is (wide or role == "dept_head")
     assert (cases["p1"].pk in expected) is (role != "officer")

@@ -1,5 +1,6 @@
 """Every clients URL against every persona: anonymous, owner, other department, supervisor/head,
-privacy officer, auditor, complaint handler, outsider. Out of scope is 404; in scope but not allowed is 403."""
+privacy officer, auditor, complaint handler, outsider, leader (分管领导: every department, read only).
+Out of scope is 404; in scope but not allowed is 403."""
 
 import datetime
 
@@ -9,38 +10,41 @@ from django.urls import reverse
 from clients import services
 from clients import urls as clients_urls
 
-PERSONAS = ["anonymous", "officer1", "officer2", "head1", "dpo", "auditor", "handler", "outsider"]
+PERSONAS = ["anonymous", "officer1", "officer2", "head1", "dpo", "auditor", "handler", "outsider", "leader"]
 
 # name → (args from the case fixture, expected status per persona in PERSONAS order)
 R, N, F = 200, 404, 403
 GET_MATRIX = {
-    "enterprise_list": ((), [302, R, R, R, R, R, R, F]),
-    "enterprise_create": ((), [302, R, R, R, F, F, F, F]),
-    "enterprise_check": ((), [302, R, R, R, F, F, F, F]),
-    "enterprise_detail": (("e",), [302, R, N, R, R, R, N, N]),
-    "enterprise_edit": (("e",), [302, R, N, R, F, F, N, N]),
-    "enterprise_assign": (("e",), [302, F, N, R, F, F, N, N]),
-    "enterprise_verify": (("e",), [302, F, N, R, F, F, N, N]),
+    "enterprise_list": ((), [302, R, R, R, R, R, R, F, R]),
+    "enterprise_create": ((), [302, R, R, R, F, F, F, F, F]),
+    "enterprise_check": ((), [302, R, R, R, F, F, F, F, F]),
+    "enterprise_detail": (("e",), [302, R, N, R, R, R, N, N, R]),
+    "enterprise_edit": (("e",), [302, R, N, R, F, F, N, N, F]),
+    "enterprise_assign": (("e",), [302, F, N, R, F, F, N, N, F]),
+    "enterprise_verify": (("e",), [302, F, N, R, F, F, N, N, F]),
     # reachable only through a signed 查重 link, bound to the user it was shown to (here officer2)
-    "enterprise_request_collaboration": (("collab",), [302, N, R, N, F, F, F, F]),
-    "contact_create": (("e",), [302, R, N, R, F, F, F, F]),
-    "project_create": (("e",), [302, R, N, R, F, F, F, F]),
-    "contact_detail": (("c",), [302, R, N, R, R, R, N, N]),
-    "contact_edit": (("c",), [302, R, N, R, F, F, N, N]),
-    "project_list": ((), [302, R, R, R, R, R, R, F]),
-    "project_pool": ((), [302, R, R, R, R, R, R, F]),
-    "project_detail": (("p",), [302, R, N, R, R, R, N, N]),
-    "project_edit": (("p",), [302, R, N, R, F, F, N, N]),
-    "project_assign": (("p",), [302, F, N, R, F, F, N, N]),
-    "followup_create": (("p",), [302, R, N, R, F, F, F, F]),
-    "search": ((), [302, R, R, R, R, R, R, F]),
-    "import_list": ((), [302, R, R, R, F, F, F, F]),
-    "import_template": (("kind",), [302, R, R, R, F, F, F, F]),
-    "import_upload": (("kind",), [302, R, R, R, F, F, F, F]),
-    "import_batch": (("batch",), [302, R, N, N, F, F, F, F]),
-    "import_progress": (("batch",), [302, R, N, N, F, F, F, F]),
-    "export": (("kind",), [302, R, R, R, R, F, F, F]),
-    "cockpit": ((), [302, R, R, R, R, R, R, F]),
+    "enterprise_request_collaboration": (("collab",), [302, N, R, N, F, F, F, F, F]),
+    "contact_create": (("e",), [302, R, N, R, F, F, F, F, F]),
+    "project_create": (("e",), [302, R, N, R, F, F, F, F, F]),
+    "contact_detail": (("c",), [302, R, N, R, R, R, N, N, R]),
+    "contact_edit": (("c",), [302, R, N, R, F, F, N, N, F]),
+    "project_list": ((), [302, R, R, R, R, R, R, F, R]),
+    "project_pool": ((), [302, R, R, R, R, R, R, F, R]),
+    "project_detail": (("p",), [302, R, N, R, R, R, N, N, R]),
+    "project_edit": (("p",), [302, R, N, R, F, F, N, N, F]),
+    "project_assign": (("p",), [302, F, N, R, F, F, N, N, F]),
+    "followup_create": (("p",), [302, R, N, R, F, F, F, F, F]),
+    "search": ((), [302, R, R, R, R, R, R, F, R]),
+    "import_list": ((), [302, R, R, R, F, F, F, F, F]),
+    "import_template": (("kind",), [302, R, R, R, F, F, F, F, F]),
+    "import_upload": (("kind",), [302, R, R, R, F, F, F, F, F]),
+    "import_batch": (("batch",), [302, R, N, N, F, F, F, F, F]),
+    "import_progress": (("batch",), [302, R, N, N, F, F, F, F, F]),
+    "export": (("kind",), [302, R, R, R, R, F, F, F, F]),
+    "cockpit": ((), [302, R, R, R, R, R, R, F, R]),
+    # [L] targets: officers read their own, heads and leadership enter and export; others refused
+    "target_list": ((), [302, R, R, R, F, F, F, F, R]),
+    "target_export": ((), [302, F, F, R, F, F, F, F, R]),
 }
 # POST-only URLs: anonymous is sent to sign in, a GET is refused with 405, the POST outcomes are below.
 POST_ONLY = {
@@ -56,6 +60,8 @@ POST_ONLY = {
     "project_collaborator_remove": ("p", "u"),
     "import_undo": ("batch",),
     "import_retry": ("batch",),
+    "project_tranche_add": ("p",),
+    "project_plan_set": ("p",),
 }
 
 
@@ -141,6 +147,11 @@ def test_post_only_urls_need_login_and_post(name, org, case, client_for):
         ("import_retry", "dpo", 403),
         ("contact_request_collaboration", "officer1", 404),  # a link issued to officer2
         ("contact_request_collaboration", "dpo", 403),
+        ("project_tranche_add", "officer2", 404),
+        ("project_tranche_add", "leader", 403),
+        ("project_tranche_add", "auditor", 403),
+        ("project_plan_set", "officer2", 404),
+        ("project_plan_set", "leader", 403),
     ],
 )
 def test_post_outside_scope_or_role_is_refused(name, persona, status, org, case, client_for):

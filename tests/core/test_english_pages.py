@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from privacy.crypto.masking import mask_name
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
-ROLES = ["officer1", "head1", "dpo", "handler", "auditor", "admin"]
+ROLES = ["officer1", "head1", "dpo", "handler", "auditor", "admin", "leader"]
 SKIP_NAMESPACES = {"admin", "two_factor"}
 SKIP_NAMES = {
     "core:healthz",

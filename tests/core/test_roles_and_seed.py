@@ -12,11 +12,12 @@ EXPECTED_ROLES = {
     "complaint_handler": ("投诉处理专员", DataScope.DEPARTMENT),
     "auditor": ("审计员", DataScope.ALL),
     "admin": ("系统管理员", DataScope.ALL),
+    "leadership": ("分管领导", DataScope.ALL),
 }
 
 
 @pytest.mark.django_db
-def test_migrate_creates_the_six_roles_with_their_groups_and_scopes():
+def test_migrate_creates_the_roles_with_their_groups_and_scopes():
     roles = {r.code: (r.group.name, r.data_scope) for r in Role.objects.select_related("group")}
     assert roles == EXPECTED_ROLES
     assert set(ROLE_DEFINITIONS) == set(EXPECTED_ROLES)
@@ -67,6 +68,19 @@ def test_demo_organisation_has_the_named_users(org):
     assert user_scope(head1) == DataScope.DEPARTMENT_TREE
     assert user_scope(org["outsider"]) is None
     assert StaffProfile.objects.filter(user__username__in=["handler", "auditor", "admin"]).count() == 3
+    leader = org["leader"]
+    assert has_role(leader, Role.Code.LEADERSHIP)
+    assert user_scope(leader) == DataScope.ALL
+    assert leader.profile.department.code == "gwh"
+
+
+def test_leadership_reads_cases_and_enters_targets_but_reveals_nothing(org):
+    leader = org["leader"]
+    assert leader.has_perm("clients.view_project") and leader.has_perm("clients.view_contact")
+    assert leader.has_perm("clients.add_target") and leader.has_perm("clients.export_target")
+    assert not leader.has_perm("clients.reveal_contact")
+    assert not leader.has_perm("clients.change_project")
+    assert not org["officer1"].has_perm("clients.add_target")
 
 
 def test_department_tree_descendants(org):

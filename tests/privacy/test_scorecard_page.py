@@ -38,8 +38,8 @@ def test_roles_without_the_permission_get_404(client, org, url, persona):
 
 
 @pytest.mark.parametrize("url", URLS)
-@pytest.mark.parametrize("persona", ["dpo", "auditor", "admin"])
-def test_privacy_officer_auditor_and_admin_see_it(client, org, url, persona):
+@pytest.mark.parametrize("persona", ["dpo", "auditor", "admin", "leader"])
+def test_privacy_officer_auditor_admin_and_leadership_see_it(client, org, url, persona):
     client.force_login(org[persona])
     response = client.get(url)
     assert response.status_code == 200
@@ -57,7 +57,13 @@ def test_privacy_officer_auditor_and_admin_see_it(client, org, url, persona):
 def test_the_permission_is_declared_and_given_to_officer_and_auditor(org):
     assert org["dpo"].has_perm("privacy.view_scorecard")
     assert org["auditor"].has_perm("privacy.view_scorecard")
+    assert org["leader"].has_perm("privacy.view_scorecard")  # 分管领导
     assert not org["head1"].has_perm("privacy.view_scorecard")
+
+
+def test_leadership_finds_the_scorecard_in_the_menu(client, org):
+    client.force_login(org["leader"])
+    assert 'href="/privacy/scorecard/"' in client.get("/").content.decode()
 
 
 def test_drilldown_links_lead_to_pages_the_privacy_officer_can_open(client, dpo):
