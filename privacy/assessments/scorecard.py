@@ -18,7 +18,7 @@ AGREEMENT_TRIGGERS = {"entrusted": Trigger.ENTRUST, "providing": Trigger.PROVIDE
 def uncovered_triggers(today=None):
     """[(trigger, what needs it)] for each trigger present in the zone's processing without an
     in-date assessment covering it."""
-    from privacy.consent.models import Purpose
+    from privacy.consent.scorecard import active_purposes
     from privacy.sharing.models import Agreement
 
     today = today or timezone.localdate()
@@ -38,9 +38,9 @@ def uncovered_triggers(today=None):
         for trigger in filter(None, wanted):
             if (trigger, partner_id) not in covered:
                 needed.append((trigger, f"agreement:{pk}"))
-    for code, categories in Purpose.objects.filter(is_active=True).values_list("code", "categories"):
-        if "id_number" in (categories or []) and (Trigger.SENSITIVE, None) not in covered:
-            needed.append((Trigger.SENSITIVE, f"purpose:{code}"))
+    for purpose in active_purposes():
+        if "id_number" in (purpose.categories or []) and (Trigger.SENSITIVE, None) not in covered:
+            needed.append((Trigger.SENSITIVE, f"purpose:{purpose.code}"))
     return needed
 
 

@@ -5,7 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.scorecard.base import Result, grade_max, grade_min, row
+from privacy.scorecard.base import Result, grade_max, grade_min, memo, row
+
+
+def active_purposes():
+    """The active purposes, read once per card (rows 13 and 55)."""
+    from .models import Purpose
+
+    return memo("active_purposes", lambda: list(Purpose.objects.filter(is_active=True)))
 
 
 @row("13-consent", article="13–14", title=gettext_lazy("同意覆盖率（按用途）"), order=130)
@@ -17,9 +24,9 @@ def consent_coverage():
     when a share is prepared, and row 23 checks that every person provided had given it."""
     from clients.models import Contact
 
-    from .models import ConsentState, Purpose
+    from .models import ConsentState
 
-    purposes = [p for p in Purpose.objects.filter(is_active=True, provides_to_others=False) if p.needs_consent]
+    purposes = [p for p in active_purposes() if not p.provides_to_others and p.needs_consent]
     drill = reverse("privacy:coverage")
     if not purposes:
         return Result.no_data(_("没有需要取得同意的处理用途。"), drill)
@@ -50,7 +57,8 @@ def consent_coverage():
 @row("15-withdrawals", article="15", title=gettext_lazy("撤回同意后停止处理"), order=150)
 def withdrawals_effective():
     """People provided to a partner after they withdrew consent for that purpose (one query)."""
-    from privacy.sharing.models import DataShare, ShareSubject
+    from privacy.sharing.models import ShareSubject
+    from privacy.sharing.scorecard import share_figures
 
     from .models import ConsentState
 
@@ -63,7 +71,7 @@ def withdrawals_effective():
     drill = reverse("privacy:shares")
     # A semi-join (EXISTS in WHERE), not a FILTER per row: the planner hashes the few withdrawn states.
     count = ShareSubject.objects.filter(Exists(withdrawn)).count()
-    if not count and not DataShare.objects.exists():
+    if not count and not share_figures()["total"]:
         return Result.no_data(_("尚无对外提供记录，暂无法检验撤回是否生效。"), drill)
     return Result(
         level=grade_max(count, key="15-withdrawals", default=(1, 1)),

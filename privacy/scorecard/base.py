@@ -11,6 +11,7 @@ Thresholds come from `settings.SCORECARD_THRESHOLDS[key] = (amber, red)`, fallin
 defaults the row passes to `grade_max` / `grade_min`.
 """
 
+import contextvars
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -87,3 +88,28 @@ def grade_min(value, *, key, default):
     """Higher is better (coverage rates): green at or above amber's bound, red below red's bound."""
     amber, red = thresholds(key, default)
     return GREEN if value >= amber else (AMBER if value >= red else RED)
+
+
+_MEMO = contextvars.ContextVar("scorecard_memo", default=None)
+
+
+def memo(key, compute):
+    """`compute()` once per card: rows that read the same figures (any shares at all, the
+    agreements in force, the active purposes) share one query while the card is computed
+    (`computing()`); called outside it, as in a row's own test, it simply computes."""
+    cache = _MEMO.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+class computing:
+    """Context manager: the memo of one computation of the card."""
+
+    def __enter__(self):
+        self._token = _MEMO.set({})
+
+    def __exit__(self, *exc):
+        _MEMO.reset(self._token)

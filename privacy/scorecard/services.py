@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .base import AMBER, GREEN, NO_DATA, RED, Result, rows
+from .base import AMBER, GREEN, NO_DATA, RED, Result, computing, rows
 from .models import ScorecardSnapshot
 
 logger = logging.getLogger(__name__)
@@ -18,13 +18,14 @@ def scorecard_compute():
     """[(row, result)] for every registered row, in card order. A row that fails is shown as such
     (no data, with a note), never as green, and does not take the page down."""
     card = []
-    for entry in rows():
-        try:
-            result = entry.compute()
-        except Exception:
-            logger.exception("scorecard row %s failed", entry.key)
-            result = Result.no_data(_("计算失败，请查看系统日志。"))
-        card.append((entry, result))
+    with computing():
+        for entry in rows():
+            try:
+                result = entry.compute()
+            except Exception:
+                logger.exception("scorecard row %s failed", entry.key)
+                result = Result.no_data(_("计算失败，请查看系统日志。"))
+            card.append((entry, result))
     return card
 
 

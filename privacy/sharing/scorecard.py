@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.scorecard.base import Result, grade_max, row
+from privacy.scorecard.base import Result, grade_max, memo, row
 
 from .models import REQUIRED_TERMS, Agreement, DataShare, ShareSubject
 
@@ -20,15 +20,50 @@ def _missing_terms_q():
     return condition
 
 
+def agreement_figures():
+    """Agreements in force: all, missing a required term, with an overseas partner, and those
+    lacking a cross-border mechanism or its reference (one query, shared by rows 21 and 38)."""
+
+    def compute():
+        overseas = Q(partner__overseas=True)
+        lacking = Q(cross_border_mechanism="") | Q(cross_border_reference="")
+        return (
+            Agreement.objects.select_related(None)
+            .in_force(timezone.localdate())
+            .aggregate(
+                in_force=Count("pk"),
+                incomplete=Count("pk", filter=_missing_terms_q()),
+                overseas=Count("pk", filter=overseas),
+                overseas_lacking=Count("pk", filter=overseas & lacking),
+            )
+        )
+
+    return memo("agreements", compute)
+
+
+def share_figures():
+    """Shares recorded: all, abroad, and abroad under an agreement lacking a mechanism or its
+    reference (one query, shared by rows 15, 23 and 38)."""
+
+    def compute():
+        return DataShare.objects.select_related(None).aggregate(
+            total=Count("pk"),
+            abroad=Count("pk", filter=Q(cross_border=True)),
+            abroad_lacking=Count(
+                "pk",
+                filter=Q(cross_border=True)
+                & (Q(agreement__cross_border_mechanism="") | Q(agreement__cross_border_reference="")),
+            ),
+        )
+
+    return memo("shares", compute)
+
+
 @row("21-agreements", article="21, 23", title=gettext_lazy("委托处理、对外提供协议有效且条款齐全"), order=210)
 def agreements_complete():
     drill = reverse("privacy:agreements")
-    today = timezone.localdate()
-    figures = (
-        Agreement.objects.select_related(None)
-        .in_force(today)
-        .aggregate(in_force=Count("pk"), incomplete=Count("pk", filter=_missing_terms_q()))
-    )
+    counts = agreement_figures()
+    figures = {"in_force": counts["in_force"], "incomplete": counts["incomplete"]}
     total, incomplete = figures["in_force"], figures["incomplete"]
     if not total:
         return Result.no_data(_("没有生效中的委托处理或提供协议。"), drill)
@@ -59,7 +94,7 @@ def shares_separate_consent():
     count = (
         ShareSubject.objects.filter(share__purpose__requires_separate_consent=True).filter(~Exists(consented)).count()
     )
-    if not count and not DataShare.objects.exists():
+    if not count and not share_figures()["total"]:
         return Result.no_data(_("尚无对外提供记录。"), drill)
     return Result(
         level=grade_max(count, key="23-shares", default=(1, 1)),
@@ -74,24 +109,9 @@ def shares_separate_consent():
 def cross_border_mechanisms():
     """Cross-border agreements in force and shares abroad lacking a mechanism or its reference."""
     drill = reverse("privacy:agreements")
-    today = timezone.localdate()
-    lacking = Q(cross_border_mechanism="") | Q(cross_border_reference="")
-    agreements = (
-        Agreement.objects.select_related(None)
-        .in_force(today)
-        .filter(partner__overseas=True)
-        .aggregate(n=Count("pk"), lacking=Count("pk", filter=lacking))
-    )
-    shares = (
-        DataShare.objects.select_related(None)
-        .filter(cross_border=True)
-        .aggregate(
-            n=Count("pk"),
-            lacking=Count(
-                "pk", filter=Q(agreement__cross_border_mechanism="") | Q(agreement__cross_border_reference="")
-            ),
-        )
-    )
+    counts, share_counts = agreement_figures(), share_figures()
+    agreements = {"n": counts["overseas"], "lacking": counts["overseas_lacking"]}
+    shares = {"n": share_counts["abroad"], "lacking": share_counts["abroad_lacking"]}
     if not agreements["n"] and not shares["n"]:
         return Result.no_data(_("没有向境外提供个人信息的协议或记录。"), drill)
     bad = agreements["lacking"] + shares["lacking"]
