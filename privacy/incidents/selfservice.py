@@ -7,17 +7,33 @@ reminder job sets the flags again from the database (`notice_flags_refresh`), so
 loses a notice for at most one run.
 """
 
+import logging
+
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from .models import Incident, NoticeChannel
 
+logger = logging.getLogger(__name__)
 FLAG = "incident-notice:{}"
 TITLE = _("个人信息安全事件告知")
 
 
 def notice_flags_set(contact_ids):
-    cache.set_many({FLAG.format(pk): 1 for pk in contact_ids}, timeout=None)
+    try:
+        cache.set_many({FLAG.format(pk): 1 for pk in contact_ids}, timeout=None)
+    except Exception as exc:  # noqa: BLE001 - any cache failure: the periodic job sets the flags again
+        logger.warning("incident notice flags not set: cache unavailable (%s)", type(exc).__name__)
+
+
+def _flagged(contact_id):
+    """True when a notice may be waiting for the person; True also when the cache cannot be
+    reached, so that a notice is read from the database rather than hidden."""
+    try:
+        return bool(cache.get(FLAG.format(contact_id)))
+    except Exception as exc:  # noqa: BLE001 - any cache failure: read the database instead
+        logger.warning("incident notice flag not read: cache unavailable (%s)", type(exc).__name__)
+        return True
 
 
 def notice_flags_refresh():
@@ -32,7 +48,7 @@ def notice_flags_refresh():
 
 def incident_notices(contact):
     """Display rows of the notices sent to `contact` (newest first); [] without a query when none."""
-    if not cache.get(FLAG.format(contact.pk)):
+    if not _flagged(contact.pk):
         return []
     field = Incident._meta.get_field
     labels = {

@@ -2,4 +2,5 @@
 
 AUDITED_MODELS = [
     ("privacy.SubjectRequest", {}),  # encrypted details: masked with a constant
+    ("privacy.SubjectRequestEvent", {}),  # the timeline; its message is encrypted under the request's key
 ]

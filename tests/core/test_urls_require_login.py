@@ -28,6 +28,7 @@ PUBLIC_ALLOWLIST = {
     "selfservice:request_explanation",
     "selfservice:ask",  # [H] public request form for a person without a link (neutral answer, rate-limited)
     "selfservice:ask_code",
+    "selfservice:package",  # [H] the copy's download: a signed id, and the door's cookie of that person
     "selfservice:complaint",
     "complaints:public_new",  # public complaint form
     "complaints:public_done",
