@@ -1,6 +1,7 @@
 """Admin: configuration and read-mostly views of case records. Personal fields are never listed or searched."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Assignment,
@@ -17,10 +18,14 @@ from .models import (
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "head", "is_active"]
+    list_display = ["shown_name", "code", "kind", "parent", "head", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     raw_id_fields = ["head"]
+
+    @admin.display(description=_("名称"), ordering="name")
+    def shown_name(self, obj):
+        return str(obj)  # the English name in English mode (zhaoshang.core.localized)
 
 
 @admin.register(StaffProfile)

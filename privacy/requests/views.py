@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from audit.access import record_access
 from privacy.shortcuts import require_perms, visible_contacts
 from zhaoshang.core.calendar import add_working_days
 
@@ -93,6 +94,8 @@ def request_detail(request, pk):
     require_perms(request.user, "privacy.view_subjectrequest")
     req = services.get_request_for_user(request.user, pk)
     events = list(req.events.select_related("actor").order_by("at", "pk"))
+    # The page shows the request's text and the relative's name in clear: a read of personal data.
+    record_access(request.user, "view", req, subject_ids=[req.contact_id] if req.contact_id else [], request=request)
     return render(
         request,
         "privacy/requests/detail.html",

@@ -168,3 +168,14 @@ def test_a_device_can_still_be_added_through_the_chinese_form(client, superuser)
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert TOTPDevice.objects.filter(user=superuser, name="phone").exists()
+
+
+def test_department_names_follow_the_language_in_the_admin_list(client, superuser):
+    from clients.models import Department
+
+    department = Department.objects.create(code="dept-en-test", name="测试局", name_en="Test Bureau")
+    client.force_login(superuser)
+    assert "测试局" in client.get("/admin/clients/department/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/admin/clients/department/").content.decode()
+    assert "Test Bureau" in page and department.name not in page

@@ -192,3 +192,13 @@ def test_dashboard_lists_overdue_requests(client_for, org, contact):
     SubjectRequest.objects.filter(pk=req.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=5))
     page = client_for(org["dpo"]).get("/").content.decode()
     assert f'href="/privacy/requests/{req.pk}/"' in page and 'data-count="requests_overdue">1<' in page
+
+
+def test_opening_a_request_is_recorded_as_a_read_of_the_person(client_for, org, req, contact):
+    from audit.models import AccessEvent, AccessSubject
+
+    before = AccessEvent.objects.filter(user=org["dpo"], action="view").count()
+    assert client_for(org["dpo"]).get(f"/privacy/requests/{req.pk}/").status_code == 200
+    events = AccessEvent.objects.filter(user=org["dpo"], action="view").order_by("-pk")
+    assert events.count() == before + 1
+    assert AccessSubject.objects.filter(event=events.first(), contact_id=contact.pk).exists()
