@@ -26,7 +26,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:] = [
+    str(ROOT),
+    *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"),
+]  # not bench/: its requests.py would shadow the requests package
 
 from bench import list_page, summary  # noqa: E402 - list_page sets the environment and Django up
 

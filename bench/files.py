@@ -14,11 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[:] = [
+    str(Path(__file__).resolve().parent.parent),
+    *(p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent.parent / "bench"),
+]  # not bench/: its requests.py would shadow the requests package
 
-from bench import summary
-from privacy import files
-from privacy.crypto.suites import SUITES
+from bench import summary  # noqa: E402
+from privacy import files  # noqa: E402
+from privacy.crypto.suites import SUITES  # noqa: E402
 
 
 def best(fn, repeat):

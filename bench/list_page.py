@@ -24,8 +24,6 @@ median of several requests through the full Django stack (middleware, session, t
 """
 
 import argparse
-import base64
-import os
 import random
 import secrets
 import statistics
@@ -35,47 +33,16 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:] = [
+    str(ROOT),
+    *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"),
+]  # not bench/: its requests.py would shadow the requests package
 
-from bench import summary  # noqa: E402
+from bench import environment, summary  # noqa: E402
 
-
-def _b64(n):
-    return base64.b64encode(secrets.token_bytes(n)).decode()
-
-
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhaoshang")
-os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/zhaoshang_c_bench"
-os.environ["ZHAOSHANG_ENV_FILE"] = os.devnull
-os.environ["ZHAOSHANG_TESTING"] = "True"
-os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-os.environ["FIELD_ENCRYPTION_KEYS"] = f"bench:{_b64(32)}"
-os.environ["BLIND_INDEX_KEY"] = _b64(32)
-os.environ["REDIS_URL"] = ""
-os.environ["DEBUG"] = "False"
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ["SECURE_SSL_REDIRECT"] = "False"
-os.environ["STATIC_MANIFEST"] = "False"
-os.environ["REQUIRE_2FA_FOR_PRIVILEGED"] = "False"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhaoshang.settings")
-
-import django  # noqa: E402
-
-django.setup()
+environment.setup("zhaoshang_c_bench")
 
 from django.conf import settings  # noqa: E402
-
-
-class _NoMigrations(dict):
-    def __contains__(self, item):
-        return True
-
-    def __getitem__(self, item):
-        return None
-
-
-settings.MIGRATION_MODULES = _NoMigrations()  # schema from the models (other apps' migrations may be in flux)
-
 from django.db import connection  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -30,7 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:] = [
+    str(ROOT),
+    *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"),
+]  # not bench/: its requests.py would shadow the requests package
 
 from bench import summary  # noqa: E402
 

@@ -20,7 +20,10 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
+sys.path[:] = [
+    str(BENCH.parent),
+    *(p for p in sys.path if Path(p or ".").resolve() != BENCH.parent / "bench"),
+]  # not bench/: its requests.py would shadow the requests package
 
 from bench.summary import parse  # noqa: E402
 
