@@ -123,7 +123,10 @@ REFUSED_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every 
 
 
 def _point_celery_at(app, url):
+    from kombu import pools
+
     app.conf.broker_url = url
+    pools.reset()  # kombu's process-wide pools would hand a later test a pool closed here
     if app._pool is not None:  # connections already made to the previous broker
         app._pool.force_close_all()
         app._pool = None
