@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -114,44 +115,44 @@ ACTIONS = {
     "assign": (
         forms.AssignForm,
         lambda r, q, d: services.subject_request_assign(subject_request=q, actor=r.user, handler=d["handler"]),
-        "已分派承办人。",
+        gettext_lazy("已分派承办人。"),
     ),
     "verify": (
         forms.VerifyForm,
         lambda r, q, d: services.subject_request_verify(subject_request=q, actor=r.user, note=d["note"]),
-        "已登记身份核验。",
+        gettext_lazy("已登记身份核验。"),
     ),
     "send-code": (
         None,
         lambda r, q, d: services.subject_request_send_code(subject_request=q, actor=r.user),
-        "验证码已发送到登记的手机号或电子邮箱。",
+        gettext_lazy("验证码已发送到登记的手机号或电子邮箱。"),
     ),
     "note": (
         forms.NoteForm,
         lambda r, q, d: services.subject_request_note(subject_request=q, actor=r.user, text=d["text"]),
-        "已添加备注。",
+        gettext_lazy("已添加备注。"),
     ),
     "pause": (
         forms.ReasonForm,
         lambda r, q, d: services.subject_request_pause(subject_request=q, actor=r.user, reason=d["reason"]),
-        "已暂停并通知申请人补充。",
+        gettext_lazy("已暂停并通知申请人补充。"),
     ),
     "resume": (
         forms.NoteForm,
         lambda r, q, d: services.subject_request_resume(subject_request=q, actor=r.user, reply=d["text"]),
-        "已登记申请人的答复，恢复办理。",
+        gettext_lazy("已登记申请人的答复，恢复办理。"),
     ),
     "extend": (
         forms.ReasonForm,
         lambda r, q, d: services.subject_request_extend(subject_request=q, actor=r.user, reason=d["reason"]),
-        "已延长答复期限并告知申请人。",
+        gettext_lazy("已延长答复期限并告知申请人。"),
     ),
     "refuse": (
         forms.RefuseForm,
         lambda r, q, d: services.subject_request_refuse(
             subject_request=q, actor=r.user, ground=d["ground"], text=d["text"]
         ),
-        "已决定不予办理并告知申请人理由和救济途径。",
+        gettext_lazy("已决定不予办理并告知申请人理由和救济途径。"),
     ),
     "complete": (
         forms.CompleteForm,
@@ -163,7 +164,7 @@ ACTIONS = {
             apply=d.get("apply", True),
             correction_value=d.get("correction_value"),
         ),
-        "已办结并告知申请人。",
+        gettext_lazy("已办结并告知申请人。"),
     ),
 }
 
@@ -193,7 +194,7 @@ def request_action(request, pk, action):
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("您没有办理该请求的权限。"))
     else:
-        messages.success(request, _(success))
+        messages.success(request, success)
         if not SubjectRequest.objects.visible_to(request.user).filter(pk=req.pk).exists():
             return redirect("privacy:requests")
     return redirect("privacy:request_detail", pk=req.pk)

@@ -202,3 +202,12 @@ def test_opening_a_request_is_recorded_as_a_read_of_the_person(client_for, org, 
     events = AccessEvent.objects.filter(user=org["dpo"], action="view").order_by("-pk")
     assert events.count() == before + 1
     assert AccessSubject.objects.filter(event=events.first(), contact_id=contact.pk).exists()
+
+
+def test_the_action_message_is_in_the_readers_language(client_for, org, req, settings):
+    client = client_for(org["dpo"])
+    response = client.post(f"/privacy/requests/{req.pk}/note/", {"text": "已电话联系"}, follow=True)
+    assert "已添加备注。" in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(f"/privacy/requests/{req.pk}/note/", {"text": "已电话联系"}, follow=True)
+    assert "Note added." in response.content.decode()
