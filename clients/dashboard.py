@@ -56,27 +56,44 @@ def cockpit_filters(request):
 
 
 def _facts(request):
-    """The stage, signed, 到资 and 落地 facts every panel of the page reads, each from ONE query per
-    request: projects by stage, owner, department and signing month in one pass over the table (the
-    funnel counts every stage; the ranking is all-time unless a period is chosen), tranches by owner,
-    department and month over the chart's twelve months and the chosen period, landed projects over
-    the period."""
+    """The stage, signed, 到资 and 落地 facts every panel of the page reads, read once per request.
+
+    A user who sees every project (leadership, the administrator) reads them from the cockpit tally
+    that PostgreSQL keeps as projects, tranches and stage changes are written (clients/tallies.py):
+    one query over a few hundred rows, whatever the number of projects. Any narrower scope counts
+    its own projects live, grants and pool rules included: projects by stage, owner, department and
+    signing month in one pass (the funnel counts every stage; the ranking is all-time unless a
+    period is chosen), tranches by owner, department and month over the chart's twelve months and
+    the chosen period, landed projects over the period."""
     cached = getattr(request, "_zs_cockpit_facts", None)
     if cached is None:
+        from . import tallies
         from .targets import funds_facts, landed_facts, period_bounds, stage_facts
 
+        user = request.user
         filters = cockpit_filters(request)
-        projects = _projects(request)
         start, end = period_bounds(filters["year"], filters["quarter"])
         chart_end = _chart_end(request)
         chart_start = month_start(chart_end, 11)
-        funds = []
-        if request.user.has_perm("clients.view_fundtranche"):
-            funds = funds_facts(projects, min(start, chart_start), max(end, chart_end))
-        stages, signed = stage_facts(projects)
-        cached = {"stages": stages, "signed": signed, "funds": funds, "landed": None}
-        if request.user.has_perm("clients.view_target"):
-            cached["landed"] = landed_facts(projects, start, end)
+        window = (min(start, chart_start), max(end, chart_end))
+        sees_funds = user.has_perm("clients.view_fundtranche")
+        sees_targets = user.has_perm("clients.view_target")
+        if tallies.covers(user):
+            stages, signed, funds, landed = tallies.facts(
+                departments=filters["tree"],
+                funds=window if sees_funds else None,
+                landed=(start, end) if sees_targets else None,
+            )
+            cached = {"stages": stages, "signed": signed, "funds": funds, "landed": landed}
+        else:
+            projects = _projects(request)
+            stages, signed = stage_facts(projects)
+            cached = {
+                "stages": stages,
+                "signed": signed,
+                "funds": funds_facts(projects, *window) if sees_funds else [],
+                "landed": landed_facts(projects, start, end) if sees_targets else None,
+            }
         request._zs_cockpit_facts = cached
     return cached
 

@@ -7,7 +7,7 @@ number of projects:
 
 - 签约项目数 / 签约投资额: projects at 签约 or 注册落地 whose signing date falls in the period;
 - 到位资金: the 到资 tranches (clients.FundTranche) dated in the period;
-- 落地项目数: projects that entered 注册落地 in the period (their stage history).
+- 落地项目数: projects that first entered 注册落地 in the period (their stage history).
 
 An officer's figures are those of the projects they own; a department's are those of the projects
 of the department and every department below it.
@@ -249,14 +249,16 @@ def funds_facts(projects, start, end):
 
 
 def landed_facts(projects, start, end):
-    """Projects that entered 注册落地 in [start, end]: [(owner_id, department_id, n)]. One query."""
-    changes = StageChange.objects.filter(
-        to_stage=Stage.LANDED, at__gte=_aware(start), at__lt=_aware(end + datetime.timedelta(days=1))
-    )
+    """Projects that FIRST entered 注册落地 in [start, end] (a project moved back and landed again
+    counts once, when it first landed): [(owner_id, department_id, n)]. One query."""
+    landed = StageChange.objects.filter(to_stage=Stage.LANDED)
+    in_period = landed.filter(at__gte=_aware(start), at__lt=_aware(end + datetime.timedelta(days=1)))
+    before = landed.filter(at__lt=_aware(start))
     return list(
-        _of_projects(changes, projects)
-        .values_list("project__owner_id", "project__department_id")
-        .annotate(n=Count("project_id", distinct=True))
+        projects.filter(pk__in=in_period.values("project_id"))
+        .exclude(pk__in=before.values("project_id"))
+        .values_list("owner_id", "department_id")
+        .annotate(n=Count("pk"))
         .order_by()
     )
 

@@ -16,11 +16,13 @@ from .project import (
     Stage,
     StageChange,
 )
+from .tally import CockpitTally
 from .targets import Target
 
 __all__ = [
     "PIPELINE",
     "Assignment",
+    "CockpitTally",
     "CollectionPurpose",
     "Contact",
     "Currency",

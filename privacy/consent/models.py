@@ -346,3 +346,29 @@ class ConsentState(models.Model):
     def is_valid(self, now=None):
         now = now or timezone.now()
         return self.granted and (self.renewal_due_at is None or self.renewal_due_at > now)
+
+
+class ConsentCoverage(models.Model):
+    """How many contacts there are (`purpose` empty) and how many consent states each purpose has
+    without a recipient: the scorecard's consent coverage reads these few rows instead of counting
+    every contact and state. Kept by PostgreSQL triggers in the same transaction as the write
+    (privacy/consent/tallies.py); never written by Python."""
+
+    # No database constraint: a derived count must never stand in the way of a write it follows.
+    purpose = models.ForeignKey(
+        Purpose,
+        verbose_name=_("用途"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    n = models.BigIntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("同意覆盖计数")
+        verbose_name_plural = _("同意覆盖计数")
+        constraints = [models.UniqueConstraint(fields=["purpose"], name="consentcoverage_key", nulls_distinct=False)]
+
+    def __str__(self):
+        return f"{self.purpose_id or '*'}: {self.n}"

@@ -18,30 +18,26 @@ def active_purposes():
 @row("13-consent", article="13–14", title=gettext_lazy("同意覆盖率（按用途）"), order=130)
 def consent_coverage():
     """Share of contacts whose consent was asked (a granted or withdrawn state), for the
-    consent-based purpose with the lowest share. Two queries: contacts, states per purpose.
+    consent-based purpose with the lowest share. One query: the consent coverage tally that
+    PostgreSQL keeps as contacts and states are written (privacy/consent/tallies.py); elsewhere
+    (SQLite) two, counting contacts and states live.
 
     Purposes that provide to others are left out: their separate consent is asked per recipient
     when a share is prepared, and row 23 checks that every person provided had given it."""
-    from clients.models import Contact
+    from zhaoshang.core import tallies
 
-    from .models import ConsentState
+    from .tallies import counts
 
     purposes = [p for p in active_purposes() if not p.provides_to_others and p.needs_consent]
     drill = reverse("privacy:coverage")
     if not purposes:
         return Result.no_data(_("没有需要取得同意的处理用途。"), drill)
-    total = Contact.objects.count()
+    if tallies.maintained():
+        total, asked = counts()
+    else:
+        total, asked = _live_counts(purposes)
     if not total:
         return Result.no_data(_("尚无联系人。"), drill)
-    # One state per (contact, purpose) for these purposes (they have no recipient): COUNT(*) per
-    # purpose reads the (purpose, granted) index alone, never the table.
-    asked = dict(
-        ConsentState.objects.filter(purpose_id__in=[p.pk for p in purposes])
-        .values("purpose_id")
-        .annotate(n=Count("*"))
-        .order_by()
-        .values_list("purpose_id", "n")
-    )
     shares = {p.pk: round(100 * asked.get(p.pk, 0) / total, 1) for p in purposes}
     worst = min(purposes, key=lambda p: shares[p.pk])
     percent = shares[worst.pk]
@@ -52,6 +48,23 @@ def consent_coverage():
         drilldown=drill,
         figures={"percent": percent, "purposes": {str(k): v for k, v in shares.items()}},
     )
+
+
+def _live_counts(purposes):
+    """(contacts, {purpose id: states}) counted from the tables: the tally's definition."""
+    from clients.models import Contact
+
+    from .models import ConsentState
+
+    # One state per (contact, purpose) for these purposes (they have no recipient).
+    asked = dict(
+        ConsentState.objects.filter(purpose_id__in=[p.pk for p in purposes], recipient__isnull=True)
+        .values("purpose_id")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("purpose_id", "n")
+    )
+    return Contact.objects.count(), asked
 
 
 @row("15-withdrawals", article="15", title=gettext_lazy("撤回同意后停止处理"), order=150)

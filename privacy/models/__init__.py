@@ -9,6 +9,7 @@ from privacy.assessments.models import ImpactAssessment, Mitigation, Risk
 from privacy.consent.models import (
     Channel,
     ConsentAction,
+    ConsentCoverage,
     ConsentEvent,
     ConsentState,
     DataCategory,
@@ -52,6 +53,7 @@ __all__ = [
     "ClockEvent",
     "Completion",
     "ConsentAction",
+    "ConsentCoverage",
     "ConsentEvent",
     "ConsentState",
     "ContainmentTask",

@@ -37,9 +37,7 @@ def no_worker(monkeypatch):
     monkeypatch.setattr("zhaoshang.core.tasks.enqueue", lambda task, *ids, **kw: task(*ids))
 
 
-def test_portability_request_from_the_page_to_the_answer(
-    seeded, org, live_server, page, sign_in, settings, no_worker
-):
+def test_portability_request_from_the_page_to_the_answer(seeded, org, live_server, page, sign_in, settings, no_worker):
     from privacy.sms import LocmemSmsBackend
 
     settings.SMS_BACKEND = "privacy.sms.LocmemSmsBackend"
