@@ -190,6 +190,11 @@ def seed(n_enterprises, n_contacts, n_projects):
     t0 = time.perf_counter()
     seed_targets_and_funds(rng)
     print(f"   signing dates, 落地 history, 到资 tranches and targets in {time.perf_counter() - t0:.1f} s", flush=True)
+    # The schema comes from the models, not the migrations: install the triggers that keep the
+    # tallies (zhaoshang/core/tallies.py) and count them from the rows just written, as migrating does.
+    from zhaoshang.core import tallies
+
+    tallies.install_all()
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         cursor.execute(

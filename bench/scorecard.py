@@ -218,6 +218,9 @@ def seed_privacy(n_audit):
         )
     for months in range(1, 12):
         scorecard_snapshot_take(today=(today.replace(day=1) - datetime.timedelta(days=months * 30)))
+    from zhaoshang.core import tallies
+
+    tallies.install_all()  # triggers and first counts of the tallies, as migrating installs them
     _sql("VACUUM ANALYZE")  # what autovacuum does after bulk inserts: visibility map for index-only scans
     print(
         f"   requests, partner, share of 20,000 people, audits, snapshots in {time.perf_counter() - t0:.1f} s",
