@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from zhaoshang.core.localized import join_list, label_value
 
 from .models import Contact, Enterprise, ImportBatch, Project
-from .resources import RESOURCES, neutralise
+from .resources import CONTACT_KEY, RESOURCES, contact_restore, neutralise
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 logger = logging.getLogger(__name__)
@@ -205,7 +205,8 @@ def import_run(*, user, kind, data, file_name, mode="create", dry_run=True, batc
 
 @transaction.atomic
 def import_undo(*, user, batch):
-    """Undo a whole import: delete the rows it created, restore the enterprises it updated."""
+    """Undo a whole import: delete the rows it created, restore the enterprises and the people it
+    updated (a person erased since stays erased)."""
     if batch.undone_at is not None:
         raise ValidationError(_("该批次已撤销。"))
     if batch.status != ImportBatch.Status.DONE:
@@ -218,8 +219,11 @@ def import_undo(*, user, batch):
         Contact.objects.filter(import_batch=batch).delete()
         for project in Project.objects.filter(import_batch=batch):
             project.delete()
-        for pk, values in (batch.previous_values or {}).items():
-            enterprise = Enterprise.objects.filter(pk=pk).first()
+        for key, values in (batch.previous_values or {}).items():
+            if key.startswith(CONTACT_KEY):
+                contact_restore(int(key.removeprefix(CONTACT_KEY)), values)
+                continue
+            enterprise = Enterprise.objects.filter(pk=key).first()
             if enterprise is not None:
                 for name, value in values.items():
                     setattr(enterprise, name, value)

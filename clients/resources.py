@@ -4,7 +4,8 @@ Import: enterprises (matched on 统一社会信用代码, create or update mode)
 existing person by mobile or e-mail, which is updated instead of duplicated) and projects (matched
 to an enterprise the importer may change, by credit code). Every row is validated with
 Chinese messages; a file with any error imports nothing. Rows created by an import carry its
-ImportBatch so the whole import can be undone; updated enterprises keep their previous values.
+ImportBatch so the whole import can be undone; updated enterprises and people keep their previous
+values (people's as stored: ciphertexts and blind indexes).
 
 Export: the same columns, masked personal fields unless the role may export clear values, and
 every cell that a spreadsheet would read as a formula neutralised.
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from privacy.crypto.fields import EncryptedField, Sealed
 from privacy.crypto.masking import mask_email, mask_id_number, mask_mobile, mask_name, mask_text
 from zhaoshang.core.localized import join_list
 
@@ -216,6 +218,45 @@ class EnterpriseResource(ZsResourceMixin, resources.ModelResource):
         super().validate_instance(instance, import_validation_errors, validate_unique=validate_unique)
 
 
+# Undo of a contact import: the people it updated are kept in ImportBatch.previous_values under
+# "contact:<pk>", beside the enterprises an enterprise import updated (kept under their bare pk).
+CONTACT_KEY = "contact:"
+CONTACT_RESTORED = ("name", "mobile", "email", "wechat", "mobile_index", "email_index", "position", "source", "purpose")
+
+
+def contact_snapshot(contact):
+    """The stored form of what an import may change on a contact: each encrypted field's token (the
+    ciphertext under the person's own key), the blind indexes, the clear fields; and the key's id,
+    so a person erased (key shredded) since is never given the old ciphertexts back."""
+    fields_ = [Contact._meta.get_field(name) for name in CONTACT_RESTORED]
+    stored = Contact._base_manager.filter(pk=contact.pk).values("subject_key_id", *(f.attname for f in fields_)).get()
+    snapshot = {"subject_key_id": str(stored["subject_key_id"])}
+    for field in fields_:
+        value = stored[field.attname]
+        snapshot[field.attname] = field.get_prep_value(value) if isinstance(field, EncryptedField) else value
+    return snapshot
+
+
+def contact_restore(pk, snapshot):
+    """Put a contact back as `contact_snapshot` found it. False when the person is gone or was
+    erased since (another subject key, or none)."""
+    contact = Contact.objects.filter(pk=pk).select_related("subject_key").first()
+    if contact is None or str(contact.subject_key_id) != snapshot.get("subject_key_id"):
+        return False
+    if contact.subject_key is None or contact.subject_key.is_shredded:
+        return False
+    for name in CONTACT_RESTORED:
+        field = Contact._meta.get_field(name)
+        if field.attname not in snapshot:
+            continue
+        value = snapshot[field.attname]
+        if isinstance(field, EncryptedField) and value:
+            value = Sealed(value)  # the stored token, written back as it was
+        setattr(contact, field.attname, value)
+    contact.save(update_fields=[*CONTACT_RESTORED, "updated_at"])
+    return True
+
+
 class MaskedField(fields.Field):
     def __init__(self, *args, mask, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,6 +309,9 @@ class ContactResource(ZsResourceMixin, resources.ModelResource):
             contact = found.inside[0]
             if not can_write(self.user, contact.enterprise):
                 raise ValidationError(_("该人员已登记（联系人 #%(pk)s），但您无权修改其记录。") % {"pk": contact.pk})
+            # What undoing the batch restores (the first sight of the person wins when a file names
+            # them twice): ciphertexts and blind indexes as stored, never a clear value.
+            self.previous_values.setdefault(f"{CONTACT_KEY}{contact.pk}", contact_snapshot(contact))
             return contact
         if found.outside:
             department = found.outside[0]["department"] or _("其他部门")

@@ -100,3 +100,79 @@ def test_contact_import_refuses_a_person_of_another_department_without_their_dat
     assert row == 2 and "已在「招商二局」登记" in text
     assert "周密" not in text and "别人的企业" not in text and "#" not in text
     assert Contact.objects.count() == 1
+
+
+def test_undoing_a_contact_import_restores_the_people_it_updated(officer1, make_enterprise):
+    from clients.excel import import_undo
+    from clients.models import ImportBatch
+
+    enterprise = make_enterprise(officer1)
+    existing = services.contact_create(
+        user=officer1,
+        enterprise=enterprise,
+        name="钱多多",
+        mobile="13700002222",
+        email="",
+        position="经理",
+        source="client",
+        purpose="investment_liaison",
+    )
+    stored = Contact.objects.filter(pk=existing.pk).values_list("name", "mobile_index", "email_index").get()
+    rows = [
+        [
+            enterprise.credit_code,
+            "钱多",
+            "13700002222",
+            "qian@example.com",
+            "wx-qian",
+            "总经理",
+            "展会",
+            "招商服务联络",
+        ],
+        [enterprise.credit_code, "孙新", "13700003333", "", "", "", "展会", "招商服务联络"],
+    ]
+    done = import_run(
+        user=officer1, kind="contact", data=xlsx(CONTACT_HEADERS, rows), file_name="c.xlsx", dry_run=False
+    )
+    batch = done["batch"]
+    # The batch keeps the person's stored form, never a clear value.
+    kept = str(ImportBatch.objects.get(pk=batch.pk).previous_values)
+    assert "钱多多" not in kept and "13700002222" not in kept and "经理" in kept
+    import_undo(user=officer1, batch=batch)
+    assert Contact.objects.count() == 1
+    person = Contact.objects.get(pk=existing.pk)
+    assert (person.name, person.mobile, person.email, person.wechat, person.position) == (
+        "钱多多",
+        "13700002222",
+        "",
+        "",
+        "经理",
+    )
+    assert Contact.objects.filter(pk=existing.pk).values_list("name", "mobile_index", "email_index").get() == stored
+    # Found again by the mobile it had, and no longer by the e-mail the import gave it.
+    from clients.people import find_person
+
+    assert find_person(officer1, mobile="13700002222", email="").inside
+    assert not find_person(officer1, mobile="", email="qian@example.com").inside
+
+
+def test_undo_leaves_a_person_erased_since_the_import_erased(officer1, make_enterprise):
+    from clients.excel import import_undo
+    from privacy.requests.erasure import contact_erase
+
+    enterprise = make_enterprise(officer1)
+    existing = services.contact_create(
+        user=officer1,
+        enterprise=enterprise,
+        name="钱多多",
+        mobile="13700002222",
+        source="client",
+        purpose="investment_liaison",
+    )
+    rows = [[enterprise.credit_code, "钱多", "13700002222", "", "", "总经理", "展会", "招商服务联络"]]
+    done = import_run(
+        user=officer1, kind="contact", data=xlsx(CONTACT_HEADERS, rows), file_name="c.xlsx", dry_run=False
+    )
+    contact_erase(existing, reason="测试", actor=officer1)
+    import_undo(user=officer1, batch=done["batch"])
+    assert Contact.objects.filter(pk=existing.pk).values_list("name", "mobile_index").get() == ("", None)
