@@ -47,10 +47,10 @@ def _file(data, name):
     return SimpleUploadedFile(name, data)
 
 
-def test_contact_import_updates_the_person_matched_by_mobile_or_email(officer1, make_enterprise):
-    enterprise = make_enterprise(officer1)
-    existing = services.contact_create(
-        user=officer1,
+def _qian(officer, enterprise):
+    """钱多多, a person already registered (by mobile) with a position and no e-mail."""
+    return services.contact_create(
+        user=officer,
         enterprise=enterprise,
         name="钱多多",
         mobile="13700002222",
@@ -59,6 +59,11 @@ def test_contact_import_updates_the_person_matched_by_mobile_or_email(officer1, 
         source="client",
         purpose="investment_liaison",
     )
+
+
+def test_contact_import_updates_the_person_matched_by_mobile_or_email(officer1, make_enterprise):
+    enterprise = make_enterprise(officer1)
+    existing = _qian(officer1, enterprise)
     rows = [
         [enterprise.credit_code, "钱多多", "13700002222", "qian@example.com", "", "总经理", "展会", "招商服务联络"],
         [enterprise.credit_code, "孙新", "13700003333", "", "", "", "展会", "招商服务联络"],
@@ -107,16 +112,7 @@ def test_undoing_a_contact_import_restores_the_people_it_updated(officer1, make_
     from clients.models import ImportBatch
 
     enterprise = make_enterprise(officer1)
-    existing = services.contact_create(
-        user=officer1,
-        enterprise=enterprise,
-        name="钱多多",
-        mobile="13700002222",
-        email="",
-        position="经理",
-        source="client",
-        purpose="investment_liaison",
-    )
+    existing = _qian(officer1, enterprise)
     stored = Contact.objects.filter(pk=existing.pk).values_list("name", "mobile_index", "email_index").get()
     rows = [
         [
@@ -161,14 +157,7 @@ def test_undo_leaves_a_person_erased_since_the_import_erased(officer1, make_ente
     from privacy.requests.erasure import contact_erase
 
     enterprise = make_enterprise(officer1)
-    existing = services.contact_create(
-        user=officer1,
-        enterprise=enterprise,
-        name="钱多多",
-        mobile="13700002222",
-        source="client",
-        purpose="investment_liaison",
-    )
+    existing = _qian(officer1, enterprise)
     rows = [[enterprise.credit_code, "钱多", "13700002222", "", "", "总经理", "展会", "招商服务联络"]]
     done = import_run(
         user=officer1, kind="contact", data=xlsx(CONTACT_HEADERS, rows), file_name="c.xlsx", dry_run=False
