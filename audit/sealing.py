@@ -44,6 +44,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import AccessEvent, AccessSubject, AuditSeal, Chain, Redaction
 
@@ -349,11 +350,23 @@ def verify_chain(chain, *, page=5000):
     for seal in seals.iterator(chunk_size=20):
         report.seals += 1
         problems = []
-        where = f"{seal.get_chain_display()} 封存 #{seal.pk}（条目 {seal.from_id}–{seal.to_id}）"
+        where = _("%(chain)s 封存 #%(seal)s（条目 %(first)s–%(last)s）") % {
+            "chain": seal.get_chain_display(),
+            "seal": seal.pk,
+            "first": seal.from_id,
+            "last": seal.to_id,
+        }
         if seal.prev_digest != prev:
-            problems.append(Problem(chain, seal.from_id, "seal", f"{where}：与前一封存的链接断开（封存被删除或改动）"))
+            problems.append(
+                Problem(
+                    chain,
+                    seal.from_id,
+                    "seal",
+                    _("%(where)s：与前一封存的链接断开（封存被删除或改动）") % {"where": where},
+                )
+            )
         if seal.from_id <= prev_to:
-            problems.append(Problem(chain, seal.from_id, "seal", f"{where}：与前一封存范围重叠"))
+            problems.append(Problem(chain, seal.from_id, "seal", _("%(where)s：与前一封存范围重叠") % {"where": where}))
         pairs = unpack(seal.entries)
         ids = [i for i, _d in pairs]
         if (
@@ -364,7 +377,11 @@ def verify_chain(chain, *, page=5000):
             or ids != sorted(set(ids))
             or fold(seal.algorithm, seal.prev_digest, pairs) != seal.digest
         ):
-            problems.append(Problem(chain, seal.from_id, "seal", f"{where}：封存内容与摘要不符（封存被改动）"))
+            problems.append(
+                Problem(
+                    chain, seal.from_id, "seal", _("%(where)s：封存内容与摘要不符（封存被改动）") % {"where": where}
+                )
+            )
         if not seal.pruned_at and not problems:
             problems.extend(_verify_entries(chain, source, seal, dict(pairs), prev_to, page))
         report.entries += seal.count
@@ -378,6 +395,10 @@ def verify_chain(chain, *, page=5000):
     report.redacted = Redaction.objects.filter(chain=chain).count()
     report.problems.sort(key=lambda p: (p.entry_id is None, p.entry_id or 0))
     return report
+
+
+def _deleted(entry_id, seal):
+    return _("条目 #%(entry)s 已封存于 #%(seal)s，但已不存在：被删除") % {"entry": entry_id, "seal": seal.pk}
 
 
 def _verify_entries(chain, source, seal, sealed, prev_to, page):
@@ -394,20 +415,34 @@ def _verify_entries(chain, source, seal, sealed, prev_to, page):
             entry_id = row["id"]
             if k < len(sealed_ids) and sealed_ids[k] < entry_id:
                 missing = sealed_ids[k]
-                return [Problem(chain, missing, "deleted", f"条目 #{missing} 已封存于 #{seal.pk}，但已不存在：被删除")]
+                return [Problem(chain, missing, "deleted", _deleted(missing, seal))]
             if k >= len(sealed_ids) or sealed_ids[k] != entry_id:
-                return [Problem(chain, entry_id, "inserted", f"条目 #{entry_id} 不在封存 #{seal.pk} 中：被乱序插入")]
+                return [
+                    Problem(
+                        chain,
+                        entry_id,
+                        "inserted",
+                        _("条目 #%(entry)s 不在封存 #%(seal)s 中：被乱序插入") % {"entry": entry_id, "seal": seal.pk},
+                    )
+                ]
             k += 1
             expected = sealed[entry_id]
             actual = entry_digest(seal.algorithm, row)
             if actual != expected and not _reached_by_redaction(
                 paths.get(entry_id, ()), seal.algorithm, expected.hex(), actual.hex()
             ):
-                return [Problem(chain, entry_id, "altered", f"条目 #{entry_id} 与封存 #{seal.pk} 的摘要不符：被改动")]
+                return [
+                    Problem(
+                        chain,
+                        entry_id,
+                        "altered",
+                        _("条目 #%(entry)s 与封存 #%(seal)s 的摘要不符：被改动") % {"entry": entry_id, "seal": seal.pk},
+                    )
+                ]
         cursor = rows[-1]["id"]
     if k < len(sealed_ids):
         missing = sealed_ids[k]
-        return [Problem(chain, missing, "deleted", f"条目 #{missing} 已封存于 #{seal.pk}，但已不存在：被删除")]
+        return [Problem(chain, missing, "deleted", _deleted(missing, seal))]
     return []
 
 

@@ -184,7 +184,7 @@ def separate_details(purpose, recipient=None):
     if recipient is not None:
         from privacy.sharing.services import recipient_terms
 
-        contact = "；".join(
+        contact = _("；").join(
             part
             for part in (
                 _("电话：%(phone)s") % {"phone": recipient.contact_phone} if recipient.contact_phone else "",
@@ -192,7 +192,8 @@ def separate_details(purpose, recipient=None):
             )
             if part
         )
-        details["recipient"] = (f"{recipient.name}（{contact}）" if contact else recipient.name)[:200]
+        named = _("%(name)s（%(contact)s）") % {"name": recipient.name, "contact": contact}
+        details["recipient"] = (named if contact else recipient.name)[:200]
         method, categories = recipient_terms(recipient, purpose)
         details["method"] = (method or details["method"])[:200]
         if categories:

@@ -172,3 +172,19 @@ def test_entries_within_the_grace_period_wait(org, settings):
     settings.AUDIT_SEAL_GRACE_SECONDS = 3600
     Department.objects.create(name="刚建的部门", code="audit-test-grace", kind="team")
     assert sealing.seal_chain(Chain.LOG) == 0
+
+
+def test_problems_are_named_in_the_readers_language(trail):
+    from django.utils import translation
+
+    victim, seal = trail[2], AuditSeal.objects.filter(chain=Chain.LOG).first()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE auditlog_logentry SET object_repr = 'forged' WHERE id = %s", [victim.id])
+    with translation.override("en"):
+        (problem,) = sealing.verify_chain(Chain.LOG).problems
+    assert problem.message == f"Entry #{victim.id} does not match the digest in seal #{seal.pk}: altered"
+    AuditSeal.objects.filter(pk=seal.pk).update(digest="f" * 64)
+    with translation.override("en"):
+        (problem,) = sealing.verify_chain(Chain.LOG).problems
+    assert problem.message.endswith(": the seal's contents do not match its digest (the seal was altered)")
+    assert "封存" not in problem.message

@@ -160,3 +160,15 @@ def test_online_event_stores_hashed_ip_and_user_agent(contact, rf):
 def test_paper_consent_requires_evidence(contact, officer1):
     with pytest.raises(services.ConsentError):
         services.consent_grant(contact=contact, purpose="policy_push", channel=Channel.PAPER, actor=officer1)
+
+
+def test_the_recipient_named_in_a_separate_consent_reads_in_the_readers_language(dpo):
+    from django.utils import translation
+
+    partner, _agreement, _assessment, purpose = sharing_factories.ready(dpo)
+    with translation.override("en"):
+        english = services.separate_details(purpose, recipient=partner)["recipient"]
+    chinese = services.separate_details(purpose, recipient=partner)["recipient"]
+    phone, email = partner.contact_phone, partner.contact_email
+    assert english == f"{partner.name} (Phone: {phone}; E-mail: {email})"
+    assert chinese == f"{partner.name}（电话：{phone}；邮箱：{email}）"
