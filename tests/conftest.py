@@ -134,6 +134,17 @@ def _point_celery_at(app, url):
 
 
 @pytest.fixture
+def celery_inline():
+    """Tasks run inline in the caller, as without Redis: for tests of what a worker does."""
+    from zhaoshang.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture
 def redis_down(settings):
     """Redis is down: the cache and the Celery broker point at a port that refuses connections.
 

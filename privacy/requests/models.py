@@ -173,6 +173,9 @@ class SubjectRequest(PersonalDataModel):
     outcome = EncryptedTextField(_("答复内容"), blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     redacted = models.BooleanField(_("已去除个人信息"), default=False)
+    # A request made on the public form: the digest of the form's one-time token (kept in the
+    # submitter's session), by which the code page finds it (privacy/requests/public.py).
+    public_token_digest = models.CharField(_("公开表单令牌摘要"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -191,7 +194,14 @@ class SubjectRequest(PersonalDataModel):
         verbose_name = _("个人信息权利请求")
         verbose_name_plural = _("个人信息权利请求")
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "due_date"], name="subject_request_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="subject_request_due_idx"),
+            models.Index(
+                fields=["public_token_digest"],
+                name="subject_request_public_idx",
+                condition=~models.Q(public_token_digest=""),
+            ),
+        ]
         permissions = [("handle_subjectrequest", _("可承办分派给本人的个人信息权利请求"))]
 
     def __str__(self):

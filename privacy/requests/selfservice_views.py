@@ -4,8 +4,9 @@ Behind the door cookie (`rendering.selfservice_view`): a short form per kind (`r
 the request's own page with its status, due date, answer, one-time code entry and the reply to a
 pause (`request/<pk>/`), and the generated explanation of the processing rules
 (`request/<pk>/explanation/`). Public, without a link: `ask/` and `ask/code/` -- name and mobile or
-e-mail matched by blind index, the same neutral answer whether or not anyone matches, the code
-sent only to the recorded channel, rate-limited per IP.
+e-mail matched by blind index, the same neutral answer after the same work whether or not anyone
+matches (a worker makes the match: privacy/requests/public.py), the code sent only to the recorded
+channel, rate-limited per IP.
 """
 
 import hashlib
@@ -24,8 +25,8 @@ from django.views.decorators.http import require_http_methods
 from privacy.selfservice.rendering import _back, _harden, _render, selfservice_view
 from zhaoshang.core.ratelimit import over_limit
 
-from . import forms, services
-from .models import RequestChannel, RequestKind, RequestStatus, SubjectRequest
+from . import forms, public, services
+from .models import RequestKind, RequestStatus, SubjectRequest
 
 KIND_INTROS = {
     RequestKind.ACCESS: gettext_lazy("我们将把我们保存的您的个人信息整理成副本，供您在本页面下载。"),
@@ -225,31 +226,14 @@ def match_contact(*, name, mobile="", email=""):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ask(request):
-    """The public request form. Whatever the outcome of the match, the answer is the same page."""
+    """The public request form. Whatever the outcome of the match, the answer is the same page,
+    after the same work: the match is made by a worker (privacy/requests/public.py)."""
     form = forms.PublicRequestForm(request.POST or None)
     if request.method == "POST":
         if _public_rate_limited(request):
             return _harden(_render(request, "privacy/selfservice/rate_limited.html", status=429))
         if form.is_valid():
-            d = form.cleaned_data
-            contact = match_contact(name=d["name"], mobile=d["mobile"], email=d["email"])
-            pending = 0
-            if contact is not None:
-                try:
-                    req = services.subject_request_create(
-                        contact=contact,
-                        kind=d["kind"],
-                        channel=RequestChannel.WEB,
-                        details=d.get("details", ""),
-                        correction_field=d.get("correction_field", ""),
-                        correction_value=d.get("correction_value", ""),
-                        verified=False,
-                    )
-                    services.subject_request_send_code(subject_request=req)
-                    pending = req.pk
-                except ValidationError:
-                    pending = 0  # nothing could be sent: the same answer as no match
-            request.session[SESSION_KEY] = pending
+            request.session[SESSION_KEY] = public.submit(form.cleaned_data)
             return HttpResponseRedirect("code/")
     return _harden(_render(request, "privacy/requests/ask.html", {"form": form}))
 
@@ -266,8 +250,7 @@ def ask_code(request):
     if request.method == "POST":
         if _public_rate_limited(request):
             return _harden(_render(request, "privacy/selfservice/rate_limited.html", status=429))
-        pending = request.session.get(SESSION_KEY) or 0
-        req = SubjectRequest.objects.filter(pk=pending, status=RequestStatus.AWAITING_VERIFICATION).first()
+        req = public.pending_request(request.session.get(SESSION_KEY))
         if form.is_valid():
             if req is None:
                 form.add_error("code", _("验证码不正确或已过期，请重新提交申请。"))

@@ -26,3 +26,12 @@ def build_request_package(request_id, actor_id):
     actor = get_user_model().objects.filter(pk=actor_id).first()
     package = package_build(subject_request=req, actor=actor)
     return getattr(package, "pk", None)
+
+
+@shared_task(name="privacy.tasks.process_public_request", ignore_result=True)
+def process_public_request(token):
+    """Handle one public-form submission (privacy/requests/public.py); the token is random and
+    one-time, the typed values stay sealed in the cache."""
+    from .public import process
+
+    process(token)

@@ -137,18 +137,29 @@ def test_pages_need_the_door_cookie(client, path, db):
 # --- the public form ----------------------------------------------------------------------------
 
 
-def _ask(client, **data):
+def _post(client, **data):
     base = {"kind": "access", "name": "张三丰", "mobile": "", "email": ""}
     return client.post("/c/ask/", {**base, **data})
 
 
-def test_public_form_same_answer_whether_or_not_a_match(client, contact):
+@pytest.fixture
+def ask(client, django_capture_on_commit_callbacks, celery_inline):
+    """Post the public form; the worker's part (the match, the request, the code) runs inline."""
+
+    def _ask(client=client, **data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return _post(client, **data)
+
+    return _ask
+
+
+def test_public_form_same_answer_whether_or_not_a_match(client, contact, ask):
     from privacy.sms import LocmemSmsBackend
 
-    matched = _ask(client, mobile=contact.mobile)
+    matched = ask(client, mobile=contact.mobile)
     matched_page = client.get("/c/ask/code/")
     client.cookies.clear()
-    unmatched = _ask(client, mobile="13111111111")
+    unmatched = ask(client, mobile="13111111111")
     unmatched_page = client.get("/c/ask/code/")
     assert matched.status_code == unmatched.status_code == 302
     assert matched["Location"] == unmatched["Location"]
@@ -164,22 +175,22 @@ def test_public_form_same_answer_whether_or_not_a_match(client, contact):
     assert SubjectRequest.objects.get().status == RequestStatus.AWAITING_VERIFICATION
 
 
-def test_public_form_name_must_match_too(client, contact):
+def test_public_form_name_must_match_too(client, contact, ask):
     from privacy.sms import LocmemSmsBackend
 
-    _ask(client, name="李四", mobile=contact.mobile)
+    ask(client, name="李四", mobile=contact.mobile)
     assert not SubjectRequest.objects.exists() and LocmemSmsBackend.outbox == []
 
 
-def test_public_form_by_email_sends_code_to_recorded_channel(client, contact, mailoutbox, settings):
+def test_public_form_by_email_sends_code_to_recorded_channel(client, contact, mailoutbox, settings, ask):
     settings.SMS_BACKEND = "privacy.sms.NullSmsBackend"
-    _ask(client, email=contact.email.upper())
+    ask(client, email=contact.email.upper())
     assert SubjectRequest.objects.get().channel == "web"
     assert mailoutbox[-1].to == [contact.email]
 
 
-def test_public_code_verifies_and_opens_the_request_page(client, contact, fixed_code):
-    _ask(client, mobile=contact.mobile)
+def test_public_code_verifies_and_opens_the_request_page(client, contact, fixed_code, ask):
+    ask(client, mobile=contact.mobile)
     response = client.post("/c/ask/code/", {"code": fixed_code})
     req = SubjectRequest.objects.get()
     assert response.status_code == 302
@@ -190,27 +201,110 @@ def test_public_code_verifies_and_opens_the_request_page(client, contact, fixed_
     assert f"#{req.pk}" in client.get(page).content.decode()
 
 
-def test_public_wrong_code_same_message_as_no_match(client, contact):
-    _ask(client, mobile=contact.mobile)
+def test_public_wrong_code_same_message_as_no_match(client, contact, ask):
+    ask(client, mobile=contact.mobile)
     wrong = client.post("/c/ask/code/", {"code": "000000"}).content.decode()
     client.cookies.clear()
-    _ask(client, mobile="13111111111")
+    ask(client, mobile="13111111111")
     none = client.post("/c/ask/code/", {"code": "000000"}).content.decode()
     assert "验证码不正确或已过期" in wrong and "验证码不正确或已过期" in none
 
 
-def test_public_form_is_rate_limited(client, settings, contact):
+def test_public_form_is_rate_limited(client, settings, contact, ask):
     settings.SUBJECT_REQUEST_PUBLIC_RATE_LIMIT_PER_HOUR = 2
     for _ in range(2):
-        assert _ask(client, mobile="13111111111").status_code == 302
-    assert _ask(client, mobile=contact.mobile).status_code == 429
+        assert ask(client, mobile="13111111111").status_code == 302
+    assert ask(client, mobile=contact.mobile).status_code == 429
     assert not SubjectRequest.objects.exists()
 
 
-def test_public_form_bad_input_gets_messages(client, db):
+def test_public_form_bad_input_gets_messages(client, db, ask):
     page = client.post("/c/ask/", {"kind": "deletion", "name": "张三"}).content.decode()
     assert "请填写您在我们这里登记的手机号或电子邮箱" in page and "请勾选确认后再提交" in page
 
 
 def test_code_page_without_a_form_goes_back(client, db):
     assert client.get("/c/ask/code/")["Location"] == "../"
+
+
+def test_the_answer_does_the_same_work_whether_or_not_a_match(client, contact, django_capture_on_commit_callbacks):
+    """The form's answer never looks the person up: it seals the submission, stores it and hands a
+    random token to the worker, the same for everyone; the lookup and the code are the worker's."""
+    from unittest import mock
+
+    from privacy.requests import selfservice_views
+
+    sent = []
+    for mobile in (contact.mobile, "13111111111"):
+        client.cookies.clear()
+        with (
+            mock.patch.object(selfservice_views, "match_contact", side_effect=AssertionError("looked up")),
+            mock.patch(
+                "zhaoshang.core.tasks.send_now", side_effect=lambda task, *a, **k: sent.append((task.name, a)) or True
+            ),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert _post(client, mobile=mobile).status_code == 302
+    assert [name for name, _args in sent] == ["privacy.tasks.process_public_request"] * 2
+    tokens = [args[0] for _name, args in sent]
+    assert all(contact.mobile not in token and "张三丰" not in token for token in tokens)
+    assert not SubjectRequest.objects.exists()  # nothing was looked up or recorded yet
+
+
+def test_the_worker_finds_the_person_once_and_the_submission_is_kept_sealed(client, contact, fixed_code):
+    from django.core.cache import cache
+
+    from privacy.requests import public
+    from privacy.sms import LocmemSmsBackend
+
+    with mock_enqueue() as tokens:
+        _post(client, mobile=contact.mobile)
+    (token,) = tokens
+    stored = str(cache.get(public._cache_key(token)))
+    assert contact.mobile not in stored and "张三丰" not in stored
+    assert public.process(token) is True
+    assert public.process(token) is False  # one-time: read and removed
+    assert [number for number, _t in LocmemSmsBackend.outbox] == [contact.mobile]
+    response = client.post("/c/ask/code/", {"code": fixed_code})
+    assert response.status_code == 302 and SubjectRequest.objects.get().status == RequestStatus.RECEIVED
+
+
+def test_with_the_broker_down_the_submission_is_handled_at_once(client, contact, redis_down, settings):
+    """Nothing typed is lost when Redis is down: the form handles the submission while the person
+    waits (cache and broker both refuse), and the code is sent."""
+    from django.core.cache import cache as _cache  # noqa: F401 - the refused cache of `redis_down`
+
+    from privacy.sms import LocmemSmsBackend
+
+    assert _post(client, mobile=contact.mobile).status_code == 302
+    assert [number for number, _t in LocmemSmsBackend.outbox] == [contact.mobile]
+    assert SubjectRequest.objects.get().status == RequestStatus.AWAITING_VERIFICATION
+
+
+def test_with_only_the_broker_down_the_submission_is_handled_at_once(
+    client, contact, settings, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from privacy.sms import LocmemSmsBackend
+
+    with (
+        mock.patch("zhaoshang.core.tasks.send_now", return_value=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert _post(client, mobile=contact.mobile).status_code == 302
+    assert [number for number, _t in LocmemSmsBackend.outbox] == [contact.mobile]
+
+
+def mock_enqueue():
+    """Capture the tokens the form enqueues, without running the task."""
+    import contextlib
+    from unittest import mock
+
+    @contextlib.contextmanager
+    def _capture():
+        tokens = []
+        with mock.patch("zhaoshang.core.tasks.enqueue", side_effect=lambda task, token, **k: tokens.append(token)):
+            yield tokens
+
+    return _capture()
