@@ -329,8 +329,7 @@ AUDITLOG_CID_GETTER = "zhaoshang.core.middleware.get_correlation_id"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# The months of the tallies PostgreSQL keeps follow this zone: after changing it, run
-# `manage.py tallies --rebuild` (zhaoshang/core/tallies.py).
+# The tallies' months follow this zone: after changing it, run `manage.py tallies --rebuild`.
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
