@@ -231,3 +231,34 @@ def test_counts_are_computed_inside_the_scope(make_integration, api, officer1, o
     assert head["projects"]["total"] == 1 and head["projects"]["by_stage"]["lead"] == 1
     assert dpo["projects"]["total"] == 2 and dpo["enterprises"]["total"] == 2
     assert "complaints" in dpo and set(dpo["complaints"]) == {"open", "overdue"}
+
+
+def test_reveal_through_the_api_needs_the_service_users_training_too(head_api, contact, settings, dpo):
+    """The training gate is the access trail's (audit.access): the API's reveal meets it as the
+    portal's does, answered with the API's error shape and a Chinese message; a completion opens it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from privacy.training import services as training
+
+    integration, api_client = head_api
+    settings.REVEAL_REQUIRES_TRAINING = True
+    url = f"/api/v1/contacts/{contact.pk}/reveal/"
+    response = api_client.post(url, {"field": "mobile", "purpose": "call"})
+    assert response.status_code == 403
+    assert "培训" in error(response)["message"] and "13812345678" not in response.content.decode()
+    assert not AccessEvent.objects.filter(user=integration.service_user, action="reveal").exists()
+    course = training.course_create(
+        user=dpo, title="个人信息保护基础", audience_roles=[], validity_months=12, link="https://learn.example.cn/pipl"
+    )
+    training.completion_record(
+        user=dpo,
+        course=course,
+        person=integration.service_user,
+        completed_on=timezone.localdate() - datetime.timedelta(days=1),
+        passed=True,
+        score=90,
+    )
+    response = api_client.post(url, {"field": "mobile", "purpose": "call"})
+    assert response.status_code == 200 and response.json()["value"] == "13812345678"
