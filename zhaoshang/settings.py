@@ -186,10 +186,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
-    "release-idle-projects": {
-        "task": "clients.tasks.release_idle_projects",
-        "schedule": crontab(hour=1, minute=15),
-    },
+    "release-idle-projects": {"task": "clients.tasks.release_idle_projects", "schedule": crontab(hour=1, minute=15)},
     "seal-audit-trail": {
         "task": "audit.tasks.seal_audit_trail",
         "schedule": crontab(minute="*/10"),
@@ -261,10 +258,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.sweep_import_spool",
         "schedule": crontab(minute="*/15"),
     },
-    "clear-expired-sessions": {
-        "task": "zhaoshang.core.tasks.clear_expired_sessions",
-        "schedule": crontab(minute=5),
-    },
+    "clear-expired-sessions": {"task": "zhaoshang.core.tasks.clear_expired_sessions", "schedule": crontab(minute=5)},
+    # Counts the database keeps by inserting a row per change, folded back together (core/tallies.py)
+    "compact-tallies": {"task": "zhaoshang.core.tasks.compact_tallies", "schedule": crontab(minute=40)},
 }
 # Seconds after which a missing heartbeat, or a job still queued, counts as stalled background work.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=300)

@@ -350,9 +350,11 @@ class ConsentState(models.Model):
 
 class ConsentCoverage(models.Model):
     """How many contacts there are (`purpose` empty) and how many consent states each purpose has
-    without a recipient: the scorecard's consent coverage reads these few rows instead of counting
-    every contact and state. Kept by PostgreSQL triggers in the same transaction as the write
-    (privacy/consent/tallies.py); never written by Python."""
+    without a recipient: the scorecard's consent coverage sums these few rows instead of counting
+    every contact and state. Written only by PostgreSQL triggers, in the same transaction as the
+    write they count (privacy/consent/tallies.py): each writing statement adds a row of its own
+    change, so no writer ever waits for another's counter, and `compact` folds them back into one
+    row per purpose."""
 
     # No database constraint: a derived count must never stand in the way of a write it follows.
     purpose = models.ForeignKey(
@@ -368,7 +370,6 @@ class ConsentCoverage(models.Model):
     class Meta:
         verbose_name = _("同意覆盖计数")
         verbose_name_plural = _("同意覆盖计数")
-        constraints = [models.UniqueConstraint(fields=["purpose"], name="consentcoverage_key", nulls_distinct=False)]
 
     def __str__(self):
         return f"{self.purpose_id or '*'}: {self.n}"

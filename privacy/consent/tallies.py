@@ -1,10 +1,13 @@
 """The consent coverage tally (privacy.ConsentCoverage), kept by PostgreSQL triggers (see
-zhaoshang.core.tallies): the number of contacts (the row without a purpose) and, per purpose, the
+zhaoshang.core.tallies): the number of contacts (rows without a purpose) and, per purpose, the
 number of consent states without a recipient (one per contact asked). The scorecard's row 13–14
 divides the second by the first; counted live it read every contact and every state.
 
-Statement-level triggers: an import or a purge writes many rows in one statement and the counter
-row is touched once for all of them.
+Every writer touches the contact count, so the triggers never update a counter row (an import's
+long transaction would make every other officer's new contact wait for it): each writing statement
+inserts a row of its own change, readers sum the rows, and `compact` (Celery beat, hourly) folds
+them back into one row per purpose. Statement-level triggers: an import or a purge writes many rows
+in one statement and adds one row for all of them.
 """
 
 TABLE = "privacy_consentcoverage"
@@ -21,9 +24,19 @@ _ADD = """
 CREATE OR REPLACE FUNCTION privacy_coverage_add(p bigint, dn bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF dn = 0 THEN RETURN; END IF;
-  INSERT INTO privacy_consentcoverage (purpose_id, n) VALUES (p, dn)
-  ON CONFLICT (purpose_id) DO UPDATE SET n = privacy_consentcoverage.n + EXCLUDED.n;
+  INSERT INTO privacy_consentcoverage (purpose_id, n) VALUES (p, dn);
 END $$"""
+
+# What the tally says: its rows summed per purpose (in the column order of EXPECTED).
+CURRENT = "SELECT purpose_id, sum(n) FROM privacy_consentcoverage GROUP BY 1"
+
+# Fold the rows into one per purpose. Rows inserted by transactions still open are not seen by
+# the DELETE and stay, to be folded next time; the sum never changes.
+COMPACT = [
+    "WITH gone AS (DELETE FROM privacy_consentcoverage RETURNING purpose_id, n) "
+    "INSERT INTO privacy_consentcoverage (purpose_id, n) "
+    "SELECT purpose_id, sum(n) FROM gone GROUP BY purpose_id HAVING sum(n) <> 0"
+]
 
 _CONTACTS = """
 CREATE OR REPLACE FUNCTION privacy_coverage_contacts() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -112,10 +125,13 @@ UNINSTALL = [
 
 def counts():
     """(contacts, {purpose id: states without a recipient}) from the tally: one query."""
+    from django.db.models import Sum
+
     from .models import ConsentCoverage
 
     contacts, per_purpose = 0, {}
-    for purpose_id, n in ConsentCoverage.objects.values_list("purpose_id", "n"):
+    rows = ConsentCoverage.objects.values("purpose_id").annotate(total=Sum("n")).order_by()
+    for purpose_id, n in rows.values_list("purpose_id", "total"):
         if purpose_id is None:
             contacts = n
         else:

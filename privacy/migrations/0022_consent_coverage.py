@@ -35,9 +35,6 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "同意覆盖计数",
                 "verbose_name_plural": "同意覆盖计数",
-                "constraints": [
-                    models.UniqueConstraint(fields=("purpose",), name="consentcoverage_key", nulls_distinct=False)
-                ],
             },
         ),
         migrations.RunPython(install_tally, drop_tally),

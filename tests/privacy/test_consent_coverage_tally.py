@@ -53,7 +53,7 @@ def test_row_13_reads_the_tally_and_agrees_with_the_live_count(make_contact):
     assert counts()[0] == total and all(counts()[1].get(p.pk, 0) == asked.get(p.pk, 0) for p in purposes)
     assert consent_coverage().figures["percent"] == 75.0
     # The row reads the tally: a tally that says otherwise changes the figure.
-    ConsentCoverage.objects.filter(purpose__isnull=True).update(n=6)
+    ConsentCoverage.objects.create(purpose=None, n=2)  # 6 contacts, says the tally
     assert consent_coverage().figures["percent"] == 50.0
     with pytest.raises(CommandError):
         call_command("tallies")
@@ -66,4 +66,54 @@ def test_purposes_with_recipients_are_not_counted(dpo, make_contact):
     f.grant_for(make_contact(), purpose, partner)
     assert ConsentState.objects.filter(purpose=purpose, recipient=partner).exists()
     assert purpose.pk not in counts()[1]
+    assert tallies.check_all() == {}
+
+
+def test_compacting_folds_the_rows_and_keeps_the_counts(make_contact):
+    purpose = asked_purposes()[0]
+    for person in [make_contact() for _ in range(3)]:
+        consent.consent_grant(contact=person, purpose=purpose, channel=Channel.SELFSERVICE)
+    before = counts()
+    assert ConsentCoverage.objects.filter(purpose__isnull=True).count() > 1  # a row per statement
+    tallies.compact_all()
+    assert counts() == before
+    assert ConsentCoverage.objects.filter(purpose__isnull=True).count() == 1
+    assert ConsentCoverage.objects.filter(purpose=purpose).count() == 1
+    assert tallies.check_all() == {}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_long_import_never_makes_another_officers_new_contact_wait(make_contact):
+    """Both transactions add a contact: neither waits for the other's count (a counter row updated
+    in place would hold the second until the first commits)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    started, release, failures = threading.Event(), threading.Event(), []
+
+    def importer():
+        try:
+            with transaction.atomic():
+                make_contact()
+                started.set()
+                release.wait(15)
+        except Exception as exc:  # noqa: BLE001 - reported to the test below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=importer)
+    thread.start()
+    try:
+        assert started.wait(15)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            make_contact()
+    finally:
+        release.set()
+        thread.join(20)
+    assert failures == []
+    assert counts()[0] == Contact.objects.count() == 2
     assert tallies.check_all() == {}

@@ -16,7 +16,10 @@ Each tally module (`TALLIES`) gives:
 - `UNINSTALL`: the SQL that drops them;
 - `EXPECTED`: a SELECT of the rows the tally should hold, from the tables themselves, in the
   tally's column order;
-- `TABLE` and `COLUMNS`: the tally table and its key and value columns.
+- `TABLE` and `COLUMNS`: the tally table and its key and value columns;
+- optionally `CURRENT`, a SELECT of what the tally says when its rows are to be summed (a tally
+  whose triggers insert a row per change rather than update a counter), and `COMPACT`, the SQL that
+  folds such rows together (`compact_all`, Celery beat).
 
 Only PostgreSQL keeps tallies. On SQLite (the first-look `make run`) readers count live: the data is
 small there, and the live path is the one every scope narrower than the whole zone uses anyway.
@@ -67,17 +70,30 @@ def differences(module, cursor):
     """Rows (key and values) where the tally and a fresh count disagree; [] when they agree.
     Keys whose totals are all zero count as absent on both sides."""
     columns = ", ".join(module.COLUMNS)
-    values = module.VALUES
-    nonzero = " OR ".join(f"{v} <> 0" for v in values)
+    nonzero = " OR ".join(f"{v} <> 0" for v in module.VALUES)
+    current = getattr(module, "CURRENT", None) or f"SELECT {columns} FROM {module.TABLE}"  # noqa: S608
+    expected = _sql(module, module.EXPECTED)
     # Fixed SQL from the tally modules: no value from outside.
     cursor.execute(
-        f"(SELECT {columns} FROM {module.TABLE} WHERE {nonzero} "  # noqa: S608
-        f"EXCEPT SELECT {columns} FROM ({_sql(module, module.EXPECTED)}) e({columns}) WHERE {nonzero}) "
+        f"(SELECT * FROM ({current}) c({columns}) WHERE {nonzero} "  # noqa: S608
+        f"EXCEPT SELECT * FROM ({expected}) e({columns}) WHERE {nonzero}) "
         f"UNION ALL "
-        f"(SELECT {columns} FROM ({_sql(module, module.EXPECTED)}) e({columns}) WHERE {nonzero} "
-        f"EXCEPT SELECT {columns} FROM {module.TABLE} WHERE {nonzero})"
+        f"(SELECT * FROM ({expected}) e({columns}) WHERE {nonzero} "
+        f"EXCEPT SELECT * FROM ({current}) c({columns}) WHERE {nonzero})"
     )
     return cursor.fetchall()
+
+
+def compact_all(using="default"):
+    """Fold the rows of every tally that inserts a row per change (in one transaction each)."""
+    if not maintained(using):
+        return
+    for module in _modules():
+        statements = getattr(module, "COMPACT", ())
+        if statements:
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
 
 
 def install_all(using="default", *, fresh=True):

@@ -81,3 +81,11 @@ def clear_expired_sessions():
     from django.conf import settings
 
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task(ignore_result=True)
+def compact_tallies():
+    """Fold the rows that the tally triggers insert per change (zhaoshang/core/tallies.py). Periodic."""
+    from .tallies import compact_all
+
+    compact_all()
