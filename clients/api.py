@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from integrations.models import Scope
 from privacy.crypto import masking
+from zhaoshang.core.api import tags as api_text
 from zhaoshang.core.api.access import integration_of, record_api_access
 from zhaoshang.core.api.exceptions import Conflict
 from zhaoshang.core.api.fields import DepartmentRefSerializer, MaskedField, StaffSerializer, StrictInputSerializer
@@ -288,7 +289,7 @@ class EnterpriseListView(ApiView):
         summary=gettext_lazy("企业列表与搜索"),
         parameters=[EnterpriseSearchSerializer],
         responses=EnterpriseSerializer(many=True),
-        tags=["企业"],
+        tags=[api_text.ENTERPRISES],
     )
     def get(self, request):
         params = _validated(EnterpriseSearchSerializer, request.query_params)
@@ -313,7 +314,7 @@ class EnterpriseListView(ApiView):
                 response=ErrorSerializer, description=gettext_lazy("查重：统一社会信用代码已报备，或名称相近须确认。")
             ),
         },
-        tags=["企业"],
+        tags=[api_text.ENTERPRISES],
     )
     def post(self, request):
         data = dict(_validated(EnterpriseCreateSerializer, request.data))
@@ -343,7 +344,7 @@ class EnterpriseDetailView(ApiView):
     serializer_class = EnterpriseDetailSerializer
     queryset = Enterprise.objects.none()
 
-    @extend_schema(summary=gettext_lazy("企业详情（联系人已脱敏）"), tags=["企业"])
+    @extend_schema(summary=gettext_lazy("企业详情（联系人已脱敏）"), tags=[api_text.ENTERPRISES])
     def get(self, request, pk):
         enterprise = get_enterprise_for_user(request.user, pk)
         enterprise.api_contacts = []
@@ -395,7 +396,7 @@ class ProjectListView(ApiView):
         summary=gettext_lazy("项目列表（可按阶段、部门、企业、更新时间筛选）"),
         parameters=[ProjectFilterSerializer],
         responses=ProjectSerializer(many=True),
-        tags=["项目与跟进"],
+        tags=[api_text.PROJECTS],
     )
     def get(self, request):
         params = _validated(ProjectFilterSerializer, request.query_params)
@@ -420,7 +421,7 @@ class ProjectDetailView(ApiView):
     serializer_class = ProjectSerializer
     queryset = Project.objects.none()
 
-    @extend_schema(summary=gettext_lazy("项目详情"), tags=["项目与跟进"])
+    @extend_schema(summary=gettext_lazy("项目详情"), tags=[api_text.PROJECTS])
     def get(self, request, pk):
         return Response(ProjectSerializer(get_project_for_user(request.user, pk)).data)
 
@@ -435,7 +436,7 @@ class ProjectStageView(ApiView):
         summary=gettext_lazy("变更项目阶段（与门户相同的规则与审计）"),
         request=StageChangeSerializer,
         responses={200: ProjectSerializer},
-        tags=["项目与跟进"],
+        tags=[api_text.PROJECTS],
     )
     def post(self, request, pk):
         project = get_project_for_user(request.user, pk, write=True)
@@ -460,7 +461,7 @@ class ProjectFollowUpsView(ApiView):
     @extend_schema(
         summary=gettext_lazy("项目的跟进记录（内容已脱敏）"),
         responses=FollowUpSerializer(many=True),
-        tags=["项目与跟进"],
+        tags=[api_text.PROJECTS],
     )
     def get(self, request, pk):
         project = get_project_for_user(request.user, pk)
@@ -474,7 +475,7 @@ class ProjectFollowUpsView(ApiView):
         summary=gettext_lazy("新建跟进记录"),
         request=FollowUpCreateSerializer,
         responses={201: FollowUpSerializer},
-        tags=["项目与跟进"],
+        tags=[api_text.PROJECTS],
     )
     def post(self, request, pk):
         project = get_project_for_user(request.user, pk, write=True)
@@ -493,7 +494,7 @@ class ContactRevealView(ApiView):
         summary=gettext_lazy("查看联系人某一字段的明文（须说明用途，计入每日上限，记入访问日志）"),
         request=RevealSerializer,
         responses={200: RevealedSerializer},
-        tags=["联系人"],
+        tags=[api_text.CONTACTS],
     )
     def post(self, request, pk):
         contact = get_contact_for_user(request.user, pk)

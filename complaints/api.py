@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from integrations.models import Scope
 from integrations.services import hotline_complaint_submit, hotline_ticket_for
+from zhaoshang.core.api import tags as api_text
 from zhaoshang.core.api.access import integration_of, record_api_access
 from zhaoshang.core.api.fields import StrictInputSerializer
 from zhaoshang.core.api.views import ApiView
@@ -145,7 +146,7 @@ class HotlineIntakeView(ApiView):
         request=HotlineIntakeSerializer,
         responses={201: HotlineComplaintSerializer, 200: HotlineComplaintSerializer},
         description=gettext_lazy("新登记返回 201；同一工单号再次提交返回 200 和第一次登记的投诉，不重复登记。"),
-        tags=["投诉（12345 热线）"],
+        tags=[api_text.HOTLINE],
     )
     def post(self, request):
         serializer = HotlineIntakeSerializer(data=request.data)
@@ -177,7 +178,7 @@ class HotlineStatusView(ApiView):
     @extend_schema(
         summary=gettext_lazy("按热线工单号查询办理状态与答复"),
         description=gettext_lazy("只能查询本接入系统转办的工单。答复内容为明文，每次查询记入访问日志。"),
-        tags=["投诉（12345 热线）"],
+        tags=[api_text.HOTLINE],
     )
     def get(self, request, hotline_id):
         ticket = (

@@ -13,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from zhaoshang.core.api import tags as api_text
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -532,13 +534,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "招商管理平台 API",
-    "DESCRIPTION": (
-        "供 12345 热线、省市招商平台和开发区 OA 等系统调用的接口。每个接入系统在管理后台登记，"
-        "以其服务账号的角色与数据范围访问数据；请求头 `Authorization: Api-Key <密钥>`。"
-        "个人信息一律脱敏返回，明文只能通过 reveal 接口说明用途后查看。错误统一为 "
-        '`{"error": {"code", "message", "fields"}}`。'
-    ),
+    "TITLE": api_text.TITLE,  # translated lazily: the schema speaks the reader's language
+    "DESCRIPTION": api_text.DESCRIPTION,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -547,13 +544,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "displayOperationId": False},
-    "TAGS": [
-        {"name": "企业", "description": "企业列表、搜索、详情与报备（含查重）"},
-        {"name": "项目与跟进", "description": "项目列表与筛选、详情、阶段变更、跟进记录"},
-        {"name": "联系人", "description": "同意状态（只读）与明文查看（须说明用途）"},
-        {"name": "投诉（12345 热线）", "description": "转办（按工单号幂等）与办理状态；答复、办结时回调"},
-        {"name": "统计", "description": "仪表板统计数字"},
-    ],
+    "TAGS": api_text.TAGS,
     "ENUM_NAME_OVERRIDES": {"CurrencyEnum": "clients.models.choices.Currency"},
 }
 API_KEY_DEFAULT_DAYS = env.int("API_KEY_DEFAULT_DAYS", default=365)

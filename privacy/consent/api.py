@@ -14,6 +14,7 @@ from clients.models import Contact
 from clients.scopes import get_contact_for_user
 from integrations.models import Scope
 from privacy.crypto import masking
+from zhaoshang.core.api import tags as api_text
 from zhaoshang.core.api.access import record_api_access
 from zhaoshang.core.api.fields import MaskedField
 from zhaoshang.core.api.views import ApiView
@@ -67,7 +68,7 @@ class ContactConsentView(ApiView):
     serializer_class = ContactConsentSerializer
     queryset = Contact.objects.none()
 
-    @extend_schema(summary=gettext_lazy("联系人各用途的同意状态（只读，已脱敏）"), tags=["联系人"])
+    @extend_schema(summary=gettext_lazy("联系人各用途的同意状态（只读，已脱敏）"), tags=[api_text.CONTACTS])
     def get(self, request, pk):
         contact = get_contact_for_user(request.user, pk)
         rows = consent_state(contact)

@@ -65,3 +65,21 @@ def test_the_docs_read_in_chinese_no_english_docstrings(client, officer1):
     operations = [op for ops in schema["paths"].values() for op in ops.values()]
     assert operations and all(CJK.search(op.get("summary", "")) for op in operations)
     assert all(op.get("tags") and all(CJK.search(tag) for tag in op["tags"]) for op in operations)
+
+
+def test_the_schema_speaks_the_readers_language(client, officer1):
+    """Title, description and tags follow the reader's language, and every operation's tag is one
+    the schema lists (the endpoints and the settings name them from one module)."""
+    client.force_login(officer1)
+    chinese = client.get("/api/schema/").json()
+    english = client.get("/api/schema/", {"lang": "en"}).json()
+    assert chinese["info"]["title"] == "招商管理平台 API"
+    assert english["info"]["title"] == "Investment Promotion Platform API"
+    assert "Api-Key" in english["info"]["description"] and "接口" not in english["info"]["description"]
+    for schema, expected in ((chinese, "企业"), (english, "Enterprises")):
+        listed = [tag["name"] for tag in schema["tags"]]
+        assert expected in listed
+        used = {tag for path in schema["paths"].values() for op in path.values() for tag in op.get("tags", [])}
+        assert used and used <= set(listed)
+    english_text = str(english["tags"])
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english_text)

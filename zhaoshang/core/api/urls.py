@@ -24,6 +24,7 @@ from complaints import api as complaints_api
 from integrations.authentication import ApiKeyAuthentication
 from integrations.models import Scope
 from privacy.consent import api as consent_api
+from zhaoshang.core.api import tags as api_text
 from zhaoshang.core.api.views import ApiView
 
 app_name = "api"
@@ -68,7 +69,7 @@ class CountsView(ApiView):
     required_scope = Scope.COUNTS_READ
     serializer_class = CountsSerializer
 
-    @extend_schema(summary=_("统计数字（仪表板用，按服务账号的数据范围）"), tags=["统计"])
+    @extend_schema(summary=_("统计数字（仪表板用，按服务账号的数据范围）"), tags=[api_text.COUNTS])
     def get(self, request):
         return Response({**clients_api.counts(request.user), **complaints_api.counts(request.user)})
 
