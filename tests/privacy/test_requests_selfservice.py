@@ -269,6 +269,7 @@ def test_the_worker_finds_the_person_once_and_the_submission_is_kept_sealed(clie
     assert response.status_code == 302 and SubjectRequest.objects.get().status == RequestStatus.RECEIVED
 
 
+@pytest.mark.faults
 def test_with_the_broker_down_the_submission_is_handled_at_once(client, contact, redis_down, settings):
     """Nothing typed is lost when Redis is down: the form handles the submission while the person
     waits (cache and broker both refuse), and the code is sent."""
