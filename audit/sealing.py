@@ -45,6 +45,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import AccessEvent, AccessSubject, AuditSeal, Chain, Redaction
 
@@ -397,8 +398,16 @@ def verify_chain(chain, *, page=5000):
     return report
 
 
-def _deleted(entry_id, seal):
-    return _("条目 #%(entry)s 已封存于 #%(seal)s，但已不存在：被删除") % {"entry": entry_id, "seal": seal.pk}
+_ENTRY_PROBLEMS = {
+    "deleted": gettext_lazy("条目 #%(entry)s 已封存于 #%(seal)s，但已不存在：被删除"),
+    "inserted": gettext_lazy("条目 #%(entry)s 不在封存 #%(seal)s 中：被乱序插入"),
+    "altered": gettext_lazy("条目 #%(entry)s 与封存 #%(seal)s 的摘要不符：被改动"),
+}
+
+
+def _entry_problem(chain, entry_id, kind, seal):
+    """The one problem `_verify_entries` reports, in the reader's language."""
+    return [Problem(chain, entry_id, kind, str(_ENTRY_PROBLEMS[kind]) % {"entry": entry_id, "seal": seal.pk})]
 
 
 def _verify_entries(chain, source, seal, sealed, prev_to, page):
@@ -414,35 +423,19 @@ def _verify_entries(chain, source, seal, sealed, prev_to, page):
         for row in rows:
             entry_id = row["id"]
             if k < len(sealed_ids) and sealed_ids[k] < entry_id:
-                missing = sealed_ids[k]
-                return [Problem(chain, missing, "deleted", _deleted(missing, seal))]
+                return _entry_problem(chain, sealed_ids[k], "deleted", seal)
             if k >= len(sealed_ids) or sealed_ids[k] != entry_id:
-                return [
-                    Problem(
-                        chain,
-                        entry_id,
-                        "inserted",
-                        _("条目 #%(entry)s 不在封存 #%(seal)s 中：被乱序插入") % {"entry": entry_id, "seal": seal.pk},
-                    )
-                ]
+                return _entry_problem(chain, entry_id, "inserted", seal)
             k += 1
             expected = sealed[entry_id]
             actual = entry_digest(seal.algorithm, row)
             if actual != expected and not _reached_by_redaction(
                 paths.get(entry_id, ()), seal.algorithm, expected.hex(), actual.hex()
             ):
-                return [
-                    Problem(
-                        chain,
-                        entry_id,
-                        "altered",
-                        _("条目 #%(entry)s 与封存 #%(seal)s 的摘要不符：被改动") % {"entry": entry_id, "seal": seal.pk},
-                    )
-                ]
+                return _entry_problem(chain, entry_id, "altered", seal)
         cursor = rows[-1]["id"]
     if k < len(sealed_ids):
-        missing = sealed_ids[k]
-        return [Problem(chain, missing, "deleted", _deleted(missing, seal))]
+        return _entry_problem(chain, sealed_ids[k], "deleted", seal)
     return []
 
 
