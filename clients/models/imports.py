@@ -39,7 +39,7 @@ class ImportBatch(models.Model):
     spool_key = models.CharField(max_length=200, blank=True, editable=False)
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
-    previous_values = models.JSONField(_("更新前的企业数据"), default=dict, blank=True)
+    previous_values = models.JSONField(_("更新前的数据（企业与联系人）"), default=dict, blank=True)
     undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
