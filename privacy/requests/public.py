@@ -6,7 +6,7 @@ answer's delay would tell anyone who can guess a mobile number whether that numb
 registered contact. So the form's answer does the same work for everyone: it seals what was typed
 under a fresh key wrapped by the master key (privacy.files transient encryption), leaves it in the
 cache under a random one-time token for as long as a code would be valid, and hands the token --
-never a value -- to a task (`process_submission`), which does the looking up and the sending. The
+never a value -- to a task (`privacy.tasks.process_public_request`), which does the looking up and the sending. The
 token stays in the submitter's session; the request created for them carries its digest, and that
 is how the code page finds it.
 
@@ -23,6 +23,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -88,28 +89,50 @@ def process(token):
     return True
 
 
+def _normal_name(value):
+    return "".join(str(value or "").split()).casefold()
+
+
+def match_contact(*, name, mobile="", email=""):
+    """The contact whose recorded mobile or e-mail (blind index) and name match, or None."""
+    from clients.models import Contact
+
+    candidates = []
+    if mobile:
+        candidates += list(Contact.objects.search_mobile(mobile).order_by("-updated_at")[:20])
+    if email:
+        candidates += list(Contact.objects.search_email(email).order_by("-updated_at")[:20])
+    wanted = _normal_name(name)
+    for contact in candidates:
+        if contact.subject_key is None or contact.subject_key.is_shredded:
+            continue
+        if wanted and _normal_name(contact.name) == wanted:
+            return contact
+    return None
+
+
 def handle(token, values):
     """Look the person up by name and mobile or e-mail; when found, record the request (waiting for
     its code), mark it with the token's digest and send the code. Nothing happens otherwise."""
     from . import services
     from .models import RequestChannel, SubjectRequest
-    from .selfservice_views import match_contact
 
     contact = match_contact(name=values["name"], mobile=values["mobile"], email=values["email"])
     if contact is None:
         return None
     try:
-        req = services.subject_request_create(
-            contact=contact,
-            kind=values["kind"],
-            channel=RequestChannel.WEB,
-            details=values["details"],
-            correction_field=values["correction_field"],
-            correction_value=values["correction_value"],
-            verified=False,
-        )
-        SubjectRequest.objects.filter(pk=req.pk).update(public_token_digest=token_digest(token))
-        services.subject_request_send_code(subject_request=req)
+        with transaction.atomic():  # a code that cannot be sent leaves no request behind
+            req = services.subject_request_create(
+                contact=contact,
+                kind=values["kind"],
+                channel=RequestChannel.WEB,
+                details=values["details"],
+                correction_field=values["correction_field"],
+                correction_value=values["correction_value"],
+                verified=False,
+            )
+            SubjectRequest.objects.filter(pk=req.pk).update(public_token_digest=token_digest(token))
+            services.subject_request_send_code(subject_request=req)
     except ValidationError:
         return None  # nothing could be sent: the same outcome as no match
     return req

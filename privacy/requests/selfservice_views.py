@@ -200,28 +200,6 @@ def _public_rate_limited(request):
     )
 
 
-def _normal_name(value):
-    return "".join(str(value or "").split()).casefold()
-
-
-def match_contact(*, name, mobile="", email=""):
-    """The contact whose recorded mobile or e-mail (blind index) and name match, or None."""
-    from clients.models import Contact
-
-    candidates = []
-    if mobile:
-        candidates += list(Contact.objects.search_mobile(mobile).order_by("-updated_at")[:20])
-    if email:
-        candidates += list(Contact.objects.search_email(email).order_by("-updated_at")[:20])
-    wanted = _normal_name(name)
-    for contact in candidates:
-        if contact.subject_key is None or contact.subject_key.is_shredded:
-            continue
-        if wanted and _normal_name(contact.name) == wanted:
-            return contact
-    return None
-
-
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])

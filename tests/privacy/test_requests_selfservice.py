@@ -232,13 +232,13 @@ def test_the_answer_does_the_same_work_whether_or_not_a_match(client, contact, d
     random token to the worker, the same for everyone; the lookup and the code are the worker's."""
     from unittest import mock
 
-    from privacy.requests import selfservice_views
+    from privacy.requests import public
 
     sent = []
     for mobile in (contact.mobile, "13111111111"):
         client.cookies.clear()
         with (
-            mock.patch.object(selfservice_views, "match_contact", side_effect=AssertionError("looked up")),
+            mock.patch.object(public, "match_contact", side_effect=AssertionError("looked up")),
             mock.patch(
                 "zhaoshang.core.tasks.send_now", side_effect=lambda task, *a, **k: sent.append((task.name, a)) or True
             ),
@@ -309,3 +309,14 @@ def mock_enqueue():
             yield tokens
 
     return _capture()
+
+
+def test_a_code_that_cannot_be_sent_leaves_no_request_behind(client, contact, settings, ask):
+    """No SMS gateway and no e-mail on record: the person is found but no code can go out, so no
+    request is left waiting for a code nobody received."""
+    from clients.models import Contact
+
+    settings.SMS_BACKEND = "privacy.sms.NullSmsBackend"
+    Contact.objects.filter(pk=contact.pk).update(email="")
+    assert ask(client, mobile=contact.mobile).status_code == 302
+    assert not SubjectRequest.objects.exists()

@@ -7,7 +7,7 @@ database triggers in the same transaction as the write that changes it, so every
 (services, the admin console, imports, `QuerySet.update`, bulk inserts, cascades) keeps it exact
 and a rolled-back write rolls its totals back too. The one thing triggers do not see is TRUNCATE,
 which empties the tallies with their tables only when both are truncated together (as the test
-flush does); `manage.py tallies --check` compares every tally with a fresh count and `--rebuild`
+flush does); `manage.py tallies` compares every tally with a fresh count and `--rebuild`
 recomputes them.
 
 Each tally module (`TALLIES`) gives:
@@ -42,14 +42,14 @@ def _modules():
     return [import_module(name) for name in TALLIES]
 
 
-def _sql(module, text):
+def _sql(text):
     return text.replace("{tz}", settings.TIME_ZONE.replace("'", ""))
 
 
 def install(module, cursor):
     """(Re)create one tally's functions and triggers."""
     for statement in module.INSTALL:
-        cursor.execute(_sql(module, statement))
+        cursor.execute(_sql(statement))
 
 
 def uninstall(module, cursor):
@@ -63,7 +63,7 @@ def rebuild(module, cursor):
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute(f"DELETE FROM {module.TABLE}")  # noqa: S608 - table names from the tally modules
     columns = ", ".join(module.COLUMNS)
-    cursor.execute(f"INSERT INTO {module.TABLE} ({columns}) {_sql(module, module.EXPECTED)}")
+    cursor.execute(f"INSERT INTO {module.TABLE} ({columns}) {_sql(module.EXPECTED)}")
 
 
 def differences(module, cursor):
@@ -72,7 +72,7 @@ def differences(module, cursor):
     columns = ", ".join(module.COLUMNS)
     nonzero = " OR ".join(f"{v} <> 0" for v in module.VALUES)
     current = getattr(module, "CURRENT", None) or f"SELECT {columns} FROM {module.TABLE}"  # noqa: S608
-    expected = _sql(module, module.EXPECTED)
+    expected = _sql(module.EXPECTED)
     # Fixed SQL from the tally modules: no value from outside.
     cursor.execute(
         f"(SELECT * FROM ({current}) c({columns}) WHERE {nonzero} "  # noqa: S608
@@ -96,15 +96,14 @@ def compact_all(using="default"):
                     cursor.execute(statement)
 
 
-def install_all(using="default", *, fresh=True):
+def install_all(using="default"):
     """Install every tally's triggers and recompute its rows (in one transaction)."""
     if not maintained(using):
         return
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for module in _modules():
             install(module, cursor)
-            if fresh:
-                rebuild(module, cursor)
+            rebuild(module, cursor)
 
 
 def check_all(using="default"):
